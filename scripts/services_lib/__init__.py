@@ -1,0 +1,1 @@
+"""Stdlib-only helpers behind ``scripts/services`` (local Kafka and FerretDB)."""
