@@ -1,0 +1,1 @@
+"""The consumers: merge import records into stored profiles, in batches."""

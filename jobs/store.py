@@ -1,0 +1,98 @@
+"""Job reports and job logs in the database."""
+
+import contextlib
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from pymongo import ReturnDocument
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
+
+from jobs.report import OUTCOME_COUNTS, JobStatus, Progress
+from profile_import.database import JOB_LOGS, JOBS, RECORD_OUTCOMES, Document
+
+
+class JobStore:
+    """Reads and writes job reports and their log entries."""
+
+    def __init__(self, db: AsyncDatabase[Document]) -> None:
+        self._jobs = db[JOBS]
+        self._logs = db[JOB_LOGS]
+        self._outcomes = db[RECORD_OUTCOMES]
+
+    async def create(
+        self, job_id: str, source: str, options: Mapping[str, Any], now: datetime
+    ) -> Document:
+        """Store a new import job report, WAITING to start."""
+        report: Document = {
+            "_id": job_id,
+            "type": "import",
+            "status": JobStatus.WAITING.value,
+            "source": source,
+            "options": dict(options),
+            "progress": Progress().as_document(),
+            "production": {"finished": False},
+            "created_at": now,
+            "started_at": None,
+            "finished_at": None,
+        }
+        await self._jobs.insert_one(report)
+        return report
+
+    async def get(self, job_id: str) -> Document | None:
+        """Return one job report."""
+        return await self._jobs.find_one({"_id": job_id})
+
+    async def mark_running(self, job_id: str, when: datetime) -> None:
+        """Move a waiting job to RUNNING."""
+        await self._jobs.update_one(
+            {"_id": job_id, "status": JobStatus.WAITING.value},
+            {"$set": {"status": JobStatus.RUNNING.value, "started_at": when}},
+        )
+
+    async def record_production(self, job_id: str, counts: Mapping[str, int]) -> None:
+        """Store what the producer read and sent, which tells when the job ends."""
+        await self._jobs.update_one(
+            {"_id": job_id},
+            {"$set": {"production": {**counts, "finished": True}}},
+        )
+
+    async def count_outcomes(self, job_id: str) -> dict[str, int]:
+        """Count the job's recorded outcomes, one per line however often applied."""
+        return {
+            name: await self._outcomes.count_documents(
+                {"job_id": job_id, "outcome": name}
+            )
+            for name in OUTCOME_COUNTS
+        }
+
+    async def save_progress(self, job_id: str, progress: Progress) -> Document | None:
+        """Store the progress and return the updated report."""
+        return await self._jobs.find_one_and_update(
+            {"_id": job_id},
+            {"$set": {"progress": progress.as_document()}},
+            return_document=ReturnDocument.AFTER,
+        )
+
+    async def finish(self, job_id: str, status: JobStatus, when: datetime) -> None:
+        """Give a job its final status, unless it already has one."""
+        await self._jobs.update_one(
+            {
+                "_id": job_id,
+                "status": {"$in": [JobStatus.WAITING.value, JobStatus.RUNNING.value]},
+            },
+            {"$set": {"status": status.value, "finished_at": when}},
+        )
+
+    async def add_log(
+        self, entry_id: str, job_id: str, entry: Mapping[str, Any]
+    ) -> None:
+        """Store a job log entry once, even when its event arrives twice."""
+        with contextlib.suppress(DuplicateKeyError):
+            await self._logs.insert_one({"_id": entry_id, "job_id": job_id, **entry})
+
+    async def logs(self, job_id: str) -> list[Document]:
+        """Return a job's log entries, oldest first."""
+        cursor = self._logs.find({"job_id": job_id}).sort([("date", 1), ("_id", 1)])
+        return [entry async for entry in cursor]

@@ -1,0 +1,128 @@
+"""The job tracker: folds job events into job reports and job logs.
+
+Events of one job share a partition of the log topic (they are keyed by job
+id), so one tracker sees them in order. Counts are not added up from events,
+which may arrive twice; they are recounted from the outcomes the workers
+record once per line.
+"""
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from confluent_kafka import Consumer, KafkaException, Message
+
+from jobs.events import JobEventType
+from jobs.report import FINAL_STATUSES, JobStatus, final_status, progress_from
+from jobs.store import JobStore
+from profile_import.settings import Settings
+from schemas import JOB_EVENT, SchemaMismatchError
+
+logger = logging.getLogger(__name__)
+
+_LOGGED_EVENTS = frozenset(
+    {
+        JobEventType.JOB_STARTED,
+        JobEventType.LINE_REJECTED,
+        JobEventType.LINE_WARNING,
+        JobEventType.PRODUCTION_FINISHED,
+        JobEventType.PRODUCTION_FAILED,
+    }
+)
+
+
+def _log_entry(event: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "level": event["level"],
+        "content": event["content"],
+        "date": event["date"],
+        "line": event["line"],
+        "field": event["field"],
+    }
+
+
+class JobTracker:
+    """Keeps job reports up to date from the log topic."""
+
+    def __init__(self, settings: Settings, store: JobStore, consumer: Consumer) -> None:
+        self._settings = settings
+        self._store = store
+        self._consumer = consumer
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Fold events until `stop` is set."""
+        self._consumer.subscribe([self._settings.logs_topic])
+        logger.info("tracker started topic=%s", self._settings.logs_topic)
+        try:
+            while not stop.is_set():
+                messages = await asyncio.to_thread(
+                    self._consumer.consume, 500, self._settings.batch_wait_seconds
+                )
+                if messages:
+                    await self.process(messages)
+        finally:
+            await asyncio.to_thread(self._consumer.close)
+            logger.info("tracker stopped")
+
+    async def process(self, messages: Sequence[Message]) -> None:
+        """Fold a batch of events, settle the jobs they touched, commit."""
+        touched: list[str] = []
+        for message in messages:
+            if message.error() is not None:
+                raise KafkaException(message.error())
+            try:
+                event = JOB_EVENT.decode(message.value() or b"")
+            except SchemaMismatchError:
+                logger.exception("unreadable job event offset=%d", message.offset())
+                continue
+            await self.handle(event)
+            if event["job_id"] not in touched:
+                touched.append(event["job_id"])
+        for job_id in touched:
+            await self.settle(job_id)
+        await asyncio.to_thread(self._consumer.commit, asynchronous=False)
+
+    async def handle(self, event: dict[str, Any]) -> None:
+        """Apply one event to its job's report and logs."""
+        job_id, kind = event["job_id"], JobEventType(event["type"])
+        if kind in _LOGGED_EVENTS:
+            await self._store.add_log(event["event_id"], job_id, _log_entry(event))
+        if kind is JobEventType.JOB_STARTED:
+            await self._store.mark_running(job_id, event["date"])
+        elif kind is JobEventType.PRODUCTION_FINISHED:
+            await self._store.record_production(job_id, event["counts"])
+        elif kind is JobEventType.PRODUCTION_FAILED:
+            await self._store.finish(job_id, JobStatus.FAILURE, event["date"])
+
+    async def settle(self, job_id: str) -> None:
+        """Recount a job's progress and finish it when every record is applied."""
+        report = await self._store.get(job_id)
+        if report is None or JobStatus(report["status"]) in FINAL_STATUSES:
+            return
+        counts = await self._store.count_outcomes(job_id)
+        progress = progress_from(report["production"], counts)
+        await self._store.save_progress(job_id, progress)
+        status = final_status(
+            bool(report["production"].get("finished")),
+            progress,
+            report["options"].get("max_errors"),
+        )
+        if status is None:
+            return
+        now = datetime.now(UTC)
+        await self._store.finish(job_id, status, now)
+        summary = ", ".join(f"{n} {name}" for name, n in progress.as_document().items())
+        await self._store.add_log(
+            f"{job_id}:finished",
+            job_id,
+            {
+                "level": "LOG",
+                "content": f"job {status.value}: {summary}",
+                "date": now,
+                "line": None,
+                "field": None,
+            },
+        )
+        logger.info("job finished job_id=%s status=%s", job_id, status.value)

@@ -1,0 +1,1 @@
+"""The producer: reads an import file, validates each line and streams it to Kafka."""

@@ -1,0 +1,1 @@
+"""The profile-import application: settings, connections and the command line."""

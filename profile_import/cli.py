@@ -1,0 +1,87 @@
+"""The `profile-import` command line."""
+
+import argparse
+import asyncio
+import json
+import sys
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from jobs.report import JobStatus
+from profile_import.errors import ProfileImportError
+from profile_import.import_run import run_import
+from profile_import.logging_setup import configure_logging
+from profile_import.processes import run_processes
+from profile_import.settings import get_settings
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="profile-import",
+        description="Stream user-profile files through Kafka into MongoDB.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    run = commands.add_parser("run", help="import a file as a job and wait for it")
+    run.add_argument("file", type=Path, help="JSONL file to import")
+    run.add_argument(
+        "--json", action="store_true", help="print the final job report as JSON"
+    )
+
+    worker = commands.add_parser(
+        "worker", help="apply records (and track jobs) until stopped"
+    )
+    worker.add_argument(
+        "--no-tracker",
+        action="store_true",
+        help="only apply records; leave job tracking to `profile-import tracker`",
+    )
+    commands.add_parser("tracker", help="fold job events into job reports")
+    return parser
+
+
+def _json_value(value: object) -> str:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    raise TypeError(f"cannot write {type(value).__name__} as JSON")
+
+
+def _report_json(report: dict[str, Any]) -> str:
+    shown = {"job_id": report["_id"], **{k: v for k, v in report.items() if k != "_id"}}
+    return json.dumps(shown, default=_json_value, sort_keys=True)
+
+
+def _summary(report: dict[str, Any]) -> str:
+    progress = report["progress"]
+    return (
+        f"job {report['_id']} {report['status']}: "
+        f"{progress['lines_read']} lines read, "
+        f"{progress['created']} created, {progress['merged']} merged, "
+        f"{progress['unchanged']} unchanged, {progress['skipped']} skipped, "
+        f"{progress['failed']} failed"
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit status."""
+    arguments = _parser().parse_args(argv)
+    settings = get_settings()
+    configure_logging(settings.log_level)
+    try:
+        if arguments.command == "run":
+            report = asyncio.run(run_import(settings, arguments.file))
+            print(_report_json(report) if arguments.json else _summary(report))
+            return 0 if report["status"] == JobStatus.SUCCESS else 1
+        consume = arguments.command == "worker"
+        track = arguments.command == "tracker" or not arguments.no_tracker
+        asyncio.run(run_processes(settings, consume=consume, track=track))
+        return 0
+    except ProfileImportError as error:
+        print(f"profile-import: {error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

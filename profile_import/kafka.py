@@ -1,0 +1,71 @@
+"""Kafka clients configured for the pipeline, and the topics it needs."""
+
+import logging
+from typing import Any
+
+from confluent_kafka import Consumer, KafkaError, KafkaException, Producer
+from confluent_kafka.admin import AdminClient
+from confluent_kafka.cimpl import NewTopic
+
+from profile_import.errors import ConfigurationError
+from profile_import.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+_ADMIN_TIMEOUT_SECONDS = 30.0
+
+
+def producer_config(settings: Settings) -> dict[str, Any]:
+    """Return the configuration of an idempotent producer.
+
+    `murmur2_random` places keys on partitions as the Java client does, so the
+    partition of a key can be predicted by any client.
+    """
+    return {
+        "bootstrap.servers": settings.kafka_bootstrap,
+        "enable.idempotence": True,
+        "acks": "all",
+        "linger.ms": 20,
+        "compression.type": "lz4",
+        "partitioner": "murmur2_random",
+    }
+
+
+def create_producer(settings: Settings) -> Producer:
+    """Return a producer for records and job events."""
+    return Producer(producer_config(settings))
+
+
+def create_consumer(settings: Settings, group: str) -> Consumer:
+    """Return a consumer that commits offsets only when told to."""
+    return Consumer(
+        {
+            "bootstrap.servers": settings.kafka_bootstrap,
+            "group.id": group,
+            "enable.auto.commit": False,
+            "auto.offset.reset": "earliest",
+            "partition.assignment.strategy": "cooperative-sticky",
+        }
+    )
+
+
+def ensure_topics(settings: Settings) -> None:
+    """Create the pipeline's topics if they do not exist yet."""
+    admin = AdminClient({"bootstrap.servers": settings.kafka_bootstrap})
+    topics = [
+        NewTopic(name, num_partitions=settings.topic_partitions, replication_factor=1)
+        for name in (settings.records_topic, settings.logs_topic, settings.dlq_topic)
+    ]
+    try:
+        futures = admin.create_topics(topics, request_timeout=_ADMIN_TIMEOUT_SECONDS)
+        for name, future in futures.items():
+            try:
+                future.result(timeout=_ADMIN_TIMEOUT_SECONDS)
+                logger.info("topic created topic=%s", name)
+            except KafkaException as error:
+                if error.args[0].code() != KafkaError.TOPIC_ALREADY_EXISTS:
+                    raise
+    except KafkaException as error:
+        raise ConfigurationError(
+            f"cannot create Kafka topics at {settings.kafka_bootstrap}: {error}"
+        ) from error

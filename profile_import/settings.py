@@ -1,0 +1,45 @@
+"""Settings of every profile-import process, read from `PROFILE_IMPORT_*` variables.
+
+This is the only module that reads the environment.
+"""
+
+from functools import lru_cache
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Where the servers are and how the pipeline uses them."""
+
+    model_config = SettingsConfigDict(env_prefix="PROFILE_IMPORT_", frozen=True)
+
+    kafka_bootstrap: str = "127.0.0.1:9092"
+    mongo_uri: str = "mongodb://127.0.0.1:27017"
+    database: str = "profile_import"
+
+    records_topic: str = "profile-imports"
+    logs_topic: str = "profile-import-logs"
+    dlq_topic: str = "profile-imports-dlq"
+    topic_partitions: int = Field(default=3, ge=1)
+    consumer_group: str = "profile-import-workers"
+    tracker_group: str = "profile-import-tracker"
+
+    batch_size: int = Field(default=500, ge=1)
+    batch_wait_seconds: float = Field(default=0.2, gt=0)
+    stall_timeout_seconds: float = Field(
+        default=120.0,
+        gt=0,
+        description="How long `run` waits for progress before it gives up.",
+    )
+    metrics_host: str = Field(
+        default="127.0.0.1", description="0.0.0.0 where Prometheus scrapes remotely."
+    )
+    metrics_port: int = Field(default=0, ge=0, description="0 disables /metrics.")
+    log_level: str = "INFO"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Return the process's settings, read once."""
+    return Settings()
