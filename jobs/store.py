@@ -36,6 +36,7 @@ class JobStore:
             "created_at": now,
             "started_at": None,
             "finished_at": None,
+            "error": None,
         }
         await self._jobs.insert_one(report)
         return report
@@ -75,14 +76,20 @@ class JobStore:
             return_document=ReturnDocument.AFTER,
         )
 
-    async def finish(self, job_id: str, status: JobStatus, when: datetime) -> None:
+    async def finish(
+        self,
+        job_id: str,
+        status: JobStatus,
+        when: datetime,
+        reason: str | None = None,
+    ) -> None:
         """Give a job its final status, unless it already has one."""
         await self._jobs.update_one(
             {
                 "_id": job_id,
                 "status": {"$in": [JobStatus.WAITING.value, JobStatus.RUNNING.value]},
             },
-            {"$set": {"status": status.value, "finished_at": when}},
+            {"$set": {"status": status.value, "finished_at": when, "error": reason}},
         )
 
     async def add_log(

@@ -94,7 +94,9 @@ class JobTracker:
         elif kind is JobEventType.PRODUCTION_FINISHED:
             await self._store.record_production(job_id, event["counts"])
         elif kind is JobEventType.PRODUCTION_FAILED:
-            await self._store.finish(job_id, JobStatus.FAILURE, event["date"])
+            await self._store.finish(
+                job_id, JobStatus.FAILURE, event["date"], event["content"]
+            )
 
     async def settle(self, job_id: str) -> None:
         """Recount a job's progress and finish it when every record is applied."""
@@ -104,15 +106,19 @@ class JobTracker:
         counts = await self._store.count_outcomes(job_id)
         progress = progress_from(report["production"], counts)
         await self._store.save_progress(job_id, progress)
+        max_errors = report["options"].get("max_errors")
         status = final_status(
-            bool(report["production"].get("finished")),
-            progress,
-            report["options"].get("max_errors"),
+            bool(report["production"].get("finished")), progress, max_errors
         )
         if status is None:
             return
         now = datetime.now(UTC)
-        await self._store.finish(job_id, status, now)
+        reason = None
+        if status is JobStatus.FAILURE:
+            reason = (
+                f"{progress.failed} line errors, more than the {max_errors} allowed"
+            )
+        await self._store.finish(job_id, status, now, reason)
         summary = ", ".join(f"{n} {name}" for name, n in progress.as_document().items())
         await self._store.add_log(
             f"{job_id}:finished",

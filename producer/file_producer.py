@@ -1,16 +1,16 @@
 """Streaming one import file into Kafka as one job."""
 
 import logging
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from jobs.events import JobEventSender, JobEventType, LogLevel, job_event
 from producer.errors import SourceError
-from producer.jsonl import read_jsonl
 from producer.kafka_output import RecordOutput
 from producer.lines import LineError, ParsedLine
-from producer.records import ImportOptions, build_record
+from producer.options import ImportOptions, SourceOptions
+from producer.records import build_record
+from producer.source import open_source
 from producer.validation import validate_line
 from profile_import import metrics
 
@@ -24,6 +24,7 @@ class ProductionSummary:
     lines_read: int = 0
     records_produced: int = 0
     lines_rejected: int = 0
+    stopped_early: bool = False
 
     def as_counts(self) -> dict[str, int]:
         """Return the summary as the counts of a PRODUCTION_FINISHED event."""
@@ -31,18 +32,18 @@ class ProductionSummary:
             "lines_read": self.lines_read,
             "records_produced": self.records_produced,
             "lines_rejected": self.lines_rejected,
+            "stopped_early": int(self.stopped_early),
         }
 
-
-def open_lines(path: Path) -> Iterator[ParsedLine | LineError]:
-    """Yield the parsed lines of a JSONL file, streaming."""
-    try:
-        with path.open(encoding="utf-8", newline=None) as text:
-            yield from read_jsonl(text)
-    except OSError as error:
-        raise SourceError(f"cannot read {path}: {error.strerror}") from error
-    except UnicodeDecodeError as error:
-        raise SourceError(f"{path} is not UTF-8 text: {error.reason}") from error
+    def describe(self) -> str:
+        """Return the summary as a job log message."""
+        text = (
+            f"file read: {self.lines_read} lines, {self.records_produced} records "
+            f"produced, {self.lines_rejected} lines rejected"
+        )
+        if self.stopped_early:
+            text += "; reading stopped: more line errors than the job allows"
+        return text
 
 
 class FileProducer:
@@ -56,59 +57,47 @@ class FileProducer:
         self._options = options
         self.summary = ProductionSummary()
 
-    def produce(self, path: Path) -> ProductionSummary:
-        """Produce the file and report its end on the log topic."""
-        job_id = self._options.job_id
-        self._events.send(
-            job_event(
-                f"{job_id}:started",
-                job_id,
-                JobEventType.JOB_STARTED,
-                LogLevel.LOG,
-                f"job started on {path.name}",
-            )
-        )
+    def produce(self, path: Path, source: SourceOptions) -> ProductionSummary:
+        """Produce the file and report its end on the log topic.
+
+        Raises SourceError, after reporting it, when the file cannot be read.
+        """
+        self._send(JobEventType.JOB_STARTED, "started", f"job started on {path.name}")
         try:
-            for item in open_lines(path):
-                self._produce_line(item)
+            with open_source(path, source) as lines:
+                for item in lines:
+                    if not self._produce_line(item):
+                        self.summary.stopped_early = True
+                        break
             self._output.flush()
         except SourceError as error:
-            self._events.send(
-                job_event(
-                    f"{job_id}:failed",
-                    job_id,
-                    JobEventType.PRODUCTION_FAILED,
-                    LogLevel.ERROR,
-                    str(error),
-                )
+            self._send(
+                JobEventType.PRODUCTION_FAILED, "failed", str(error), LogLevel.ERROR
             )
             self._events.flush()
             raise
         self.summary.records_produced = self._output.produced
-        self._events.send(
-            job_event(
-                f"{job_id}:produced",
-                job_id,
-                JobEventType.PRODUCTION_FINISHED,
-                LogLevel.LOG,
-                f"file read: {self.summary.lines_read} lines, "
-                f"{self.summary.records_produced} records produced, "
-                f"{self.summary.lines_rejected} lines rejected",
-                counts=self.summary.as_counts(),
-            )
+        self._send(
+            JobEventType.PRODUCTION_FINISHED,
+            "produced",
+            self.summary.describe(),
+            counts=self.summary.as_counts(),
         )
         self._events.flush()
         return self.summary
 
-    def _produce_line(self, item: ParsedLine | LineError) -> None:
+    def _produce_line(self, item: ParsedLine | LineError) -> bool:
+        """Produce or reject one line; return False once errors pass the cap."""
         self.summary.lines_read += 1
         metrics.LINES_READ.inc()
         line = validate_line(item) if isinstance(item, ParsedLine) else item
         if isinstance(line, LineError):
             self._reject(line)
-            return
+            cap = self._options.max_errors
+            return cap is None or self.summary.lines_rejected <= cap
         self._output.send(build_record(line, self._options))
         metrics.RECORDS_PRODUCED.inc()
+        return True
 
     def _reject(self, error: LineError) -> None:
         self.summary.lines_rejected += 1
@@ -125,4 +114,17 @@ class FileProducer:
                 line=error.number,
                 field=error.field,
             )
+        )
+
+    def _send(
+        self,
+        kind: JobEventType,
+        name: str,
+        content: str,
+        level: LogLevel = LogLevel.LOG,
+        counts: dict[str, int] | None = None,
+    ) -> None:
+        job_id = self._options.job_id
+        self._events.send(
+            job_event(f"{job_id}:{name}", job_id, kind, level, content, counts=counts)
         )

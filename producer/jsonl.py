@@ -39,17 +39,45 @@ def _drop_nulls(value: Any) -> Any:
     return value
 
 
+def unflatten(obj: dict[str, Any]) -> dict[str, Any]:
+    """Nest top-level keys written as dotted paths (`consents.news.granted`).
+
+    A flattened key and a nested object for the same parent are combined; when
+    both give the same leaf, the flattened key wins, being the more specific.
+    """
+    if not any("." in key for key in obj):
+        return obj
+    nested: dict[str, Any] = {}
+    for key, value in obj.items():
+        if "." not in key:
+            existing = nested.get(key)
+            if isinstance(existing, dict) and isinstance(value, dict):
+                nested[key] = {**value, **existing}
+            else:
+                nested[key] = value
+            continue
+        *parents, leaf = key.split(".")
+        node = nested
+        for part in parents:
+            child = node.get(part)
+            if not isinstance(child, dict):
+                child = {}
+                node[part] = child
+            node = child
+        node[leaf] = value
+    return nested
+
+
 def parse_jsonl_line(number: int, text: str) -> ParsedLine | LineError:
     """Parse one line; a line that is not a JSON object is an error for it alone."""
     try:
         obj = json.loads(text)
     except json.JSONDecodeError as error:
-        return LineError(
-            number, f"not valid JSON ({error.msg} at column {error.colno})"
-        )
+        reason = f"not valid JSON ({error.msg} at column {error.colno})"
+        return LineError(number, reason)
     if not isinstance(obj, dict):
         return LineError(number, "not a JSON object")
-    values, deletions = split_nulls(obj)
+    values, deletions = split_nulls(unflatten(obj))
     return ParsedLine(number, values, tuple(deletions))
 
 

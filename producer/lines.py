@@ -35,6 +35,7 @@ class LineError:
     reason: str
     field: str | None = None
     kind: str = "invalid"
+    """A short label of the kind of error, for metrics."""
 
     def describe(self) -> str:
         """Return the message of the job log entry for this line."""

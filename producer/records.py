@@ -1,20 +1,9 @@
 """Turning valid lines into import records."""
 
-from dataclasses import dataclass
 from typing import Any
 
 from producer.lines import ValidLine
-
-
-@dataclass(frozen=True)
-class ImportOptions:
-    """The job options every record of a job carries."""
-
-    job_id: str
-    force_update: bool = False
-    lite: bool = False
-    sms_matching: bool = False
-    testing: bool = False
+from producer.options import ImportOptions
 
 
 def build_record(line: ValidLine, options: ImportOptions) -> dict[str, Any]:

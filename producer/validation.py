@@ -17,7 +17,7 @@ def _error_from(number: int, error: ValidationError) -> LineError:
     reason = first["msg"].removeprefix("Value error, ")
     if first["type"] == "extra_forbidden":
         reason = "unknown field"
-    return LineError(number, reason, field)
+    return LineError(number, reason, field, kind=first["type"])
 
 
 def validate_line(line: ParsedLine) -> ValidLine | LineError:

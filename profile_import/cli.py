@@ -6,14 +6,14 @@ import json
 import sys
 from collections.abc import Sequence
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from jobs.report import JobStatus
 from profile_import.errors import ProfileImportError
-from profile_import.import_run import run_import
+from profile_import.import_run import new_job_id, run_import
 from profile_import.logging_setup import configure_logging
 from profile_import.processes import run_processes
+from profile_import.run_options import add_run_options, import_options, source_options
 from profile_import.settings import get_settings
 
 
@@ -25,10 +25,7 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
 
     run = commands.add_parser("run", help="import a file as a job and wait for it")
-    run.add_argument("file", type=Path, help="JSONL file to import")
-    run.add_argument(
-        "--json", action="store_true", help="print the final job report as JSON"
-    )
+    add_run_options(run)
 
     worker = commands.add_parser(
         "worker", help="apply records (and track jobs) until stopped"
@@ -61,6 +58,7 @@ def _summary(report: dict[str, Any]) -> str:
         f"{progress['created']} created, {progress['merged']} merged, "
         f"{progress['unchanged']} unchanged, {progress['skipped']} skipped, "
         f"{progress['failed']} failed"
+        + (f"\n{report['error']}" if report.get("error") else "")
     )
 
 
@@ -71,7 +69,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     configure_logging(settings.log_level)
     try:
         if arguments.command == "run":
-            report = asyncio.run(run_import(settings, arguments.file))
+            options = import_options(arguments, new_job_id())
+            source = source_options(arguments, settings)
+            report = asyncio.run(run_import(settings, arguments.file, options, source))
             print(_report_json(report) if arguments.json else _summary(report))
             return 0 if report["status"] == JobStatus.SUCCESS else 1
         consume = arguments.command == "worker"

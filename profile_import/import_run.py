@@ -4,16 +4,16 @@ import asyncio
 import logging
 import time
 import uuid
-from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 
 from jobs.events import JobEventSender
 from jobs.report import FINAL_STATUSES, JobStatus
 from jobs.store import JobStore
+from producer.errors import SourceError
 from producer.file_producer import FileProducer
 from producer.kafka_output import RecordOutput
-from producer.records import ImportOptions
+from producer.options import ImportOptions, SourceOptions
 from profile_import.database import Document, connect, database, ensure_indexes
 from profile_import.errors import ProfileImportError
 from profile_import.kafka import create_producer, ensure_topics
@@ -28,31 +28,48 @@ class JobStalledError(ProfileImportError):
     """No record of the job was applied for too long: no worker is running?"""
 
 
+def new_job_id() -> str:
+    """Return a fresh job id."""
+    return uuid.uuid4().hex
+
+
 async def run_import(
-    settings: Settings, path: Path, options: ImportOptions | None = None
+    settings: Settings,
+    path: Path,
+    options: ImportOptions | None = None,
+    source: SourceOptions | None = None,
 ) -> Document:
-    """Import a file as a new job and return its final report."""
-    options = options or ImportOptions(job_id=uuid.uuid4().hex)
+    """Import a file as a new job and return its final report.
+
+    A file that cannot be read still ends as a job report, in FAILURE.
+    """
+    options = options or ImportOptions(job_id=new_job_id())
+    source = source or SourceOptions()
     await asyncio.to_thread(ensure_topics, settings)
     client = connect(settings)
     try:
         db = database(client, settings)
         await ensure_indexes(db)
         store = JobStore(db)
-        option_values = {k: v for k, v in asdict(options).items() if k != "job_id"}
-        await store.create(options.job_id, path.name, option_values, datetime.now(UTC))
+        described = {**options.describe(), **source.describe()}
+        await store.create(options.job_id, path.name, described, datetime.now(UTC))
         logger.info("job created job_id=%s file=%s", options.job_id, path)
-        await asyncio.to_thread(_produce, settings, path, options)
+        try:
+            await asyncio.to_thread(_produce, settings, path, options, source)
+        except SourceError as error:
+            logger.error("file not imported job_id=%s error=%s", options.job_id, error)
         return await wait_for_job(store, options.job_id, settings.stall_timeout_seconds)
     finally:
         await client.close()
 
 
-def _produce(settings: Settings, path: Path, options: ImportOptions) -> None:
+def _produce(
+    settings: Settings, path: Path, options: ImportOptions, source: SourceOptions
+) -> None:
     producer = create_producer(settings)
     output = RecordOutput(producer, settings.records_topic)
     events = JobEventSender(producer, settings.logs_topic)
-    summary = FileProducer(output, events, options).produce(path)
+    summary = FileProducer(output, events, options).produce(path, source)
     logger.info(
         "file produced job_id=%s lines=%d records=%d rejected=%d",
         options.job_id,

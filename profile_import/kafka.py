@@ -16,7 +16,7 @@ _ADMIN_TIMEOUT_SECONDS = 30.0
 
 
 def producer_config(settings: Settings) -> dict[str, Any]:
-    """Return the configuration of an idempotent producer.
+    """Return the configuration of an idempotent producer with a bounded queue.
 
     `murmur2_random` places keys on partitions as the Java client does, so the
     partition of a key can be predicted by any client.
@@ -28,6 +28,10 @@ def producer_config(settings: Settings) -> dict[str, Any]:
         "linger.ms": 20,
         "compression.type": "lz4",
         "partitioner": "murmur2_random",
+        # librdkafka buffers up to 1 GB by default; a file read faster than the
+        # broker takes it would then grow the process by as much. Block instead.
+        "queue.buffering.max.kbytes": 32 * 1024,
+        "queue.buffering.max.messages": 100_000,
     }
 
 

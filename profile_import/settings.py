@@ -5,7 +5,7 @@ This is the only module that reads the environment.
 
 from functools import lru_cache
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -37,6 +37,10 @@ class Settings(BaseSettings):
     )
     metrics_port: int = Field(default=0, ge=0, description="0 disables /metrics.")
     log_level: str = "INFO"
+    file_password: SecretStr | None = Field(
+        default=None,
+        description="Password of encrypted import files, when no file gives it.",
+    )
 
 
 @lru_cache(maxsize=1)

@@ -127,7 +127,8 @@ class Address(_Strict):
     region: str | None = None
     country: str | None = None
     recipient: str | None = None
-    phone_number: Phone | None = None
+    # Kept as given: address phone numbers are for delivery, not for matching.
+    phone_number: str | None = None
     company: str | None = None
     custom_fields: dict[str, Scalar] | None = None
     to_delete: bool | None = None

@@ -86,7 +86,9 @@ def wait_ready(server: Server, proc: subprocess.Popen[bytes] | None) -> float:
         if proc is not None and proc.poll() is not None:
             message = f"{server.name}: exited with code {proc.returncode} at start"
             raise ServiceError(message, server.log_file)
-        if owned_pid(server.pid_file, server.signature()) is None:
+        # A process we just spawned may not have exec'd yet, so its command line
+        # is still ours: only a server found running is checked by signature.
+        if proc is None and owned_pid(server.pid_file, server.signature()) is None:
             raise ServiceError(f"{server.name}: process died", server.log_file)
         if time.monotonic() > deadline:
             message = (

@@ -41,3 +41,22 @@ def test_a_line_that_is_not_an_object_is_an_error_for_that_line_only() -> None:
     assert isinstance(items[1], LineError)
     assert "not valid JSON" in items[1].reason
     assert isinstance(items[2], ParsedLine)
+
+
+def test_flattened_consents_are_nested_and_combined_with_nested_ones() -> None:
+    items = list(
+        read_jsonl(
+            [
+                '{"email": "a@example.com", "consents.news.granted": true, '
+                '"consents.news.date": null, '
+                '"consents": {"sms": {"granted": false}}}\n'
+            ]
+        )
+    )
+    line = items[0]
+    assert isinstance(line, ParsedLine)
+    assert line.fields["consents"] == {
+        "news": {"granted": True},
+        "sms": {"granted": False},
+    }
+    assert line.deletions == ("consents.news.date",)
