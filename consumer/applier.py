@@ -4,28 +4,27 @@ The order of the steps is what makes a batch safe to apply twice:
 
 1. look up the profiles and claims the batch's identifiers lead to;
 2. plan every record in memory (pure, see `consumer.planner`);
-3. claim the identifiers of new and grown profiles; a claim lost to another
-   writer sends the batch back to step 1, where that writer's profile is found;
+3. release orphan claims, then claim the identifiers of new and grown
+   profiles; a claim lost to another writer sends the batch back to step 1,
+   where that writer's profile is found;
 4. record each record's outcome, once per job and line: a batch applied again
    after a crash keeps the outcomes of its first pass, so job counts stay exact;
 5. write the profiles whole, which gives the same documents when done twice.
+
+Records that match a profile homed on another partition are returned as
+forwards; the worker sends them on before it commits the batch's offsets.
 """
 
 import asyncio
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
 
 from consumer import store
-from consumer.planner import (
-    BatchPlan,
-    BatchPlanner,
-    ProfileNotYetWrittenError,
-    lookup_identifiers,
-)
+from consumer.plan import BatchPlan, Inbound, lookup_identifiers
+from consumer.planner import BatchPlanner, PartitionOf, ProfilesInFlightError
 from profile_import.database import Document, profile_collections
 
 logger = logging.getLogger(__name__)
@@ -36,53 +35,58 @@ _MAX_RETRY_DELAY = 2.0
 
 
 class BatchApplier:
-    """Applies batches of decoded import records of one target at a time."""
+    """Applies batches of decoded import records, one profile target at a time."""
 
-    def __init__(self, db: AsyncDatabase[Document]) -> None:
+    def __init__(self, db: AsyncDatabase[Document], partition_of: PartitionOf) -> None:
         self._db = db
+        self._partition_of = partition_of
 
-    async def apply(self, records: Sequence[Mapping[str, Any]]) -> BatchPlan:
+    async def apply(self, records: Sequence[Inbound]) -> BatchPlan:
         """Apply records in order and return what was decided for each."""
-        by_target: dict[str, list[Mapping[str, Any]]] = {}
-        for record in records:
-            by_target.setdefault(record["target"], []).append(record)
+        by_target: dict[str, list[Inbound]] = {}
+        for inbound in records:
+            by_target.setdefault(inbound.record["target"], []).append(inbound)
         plan = BatchPlan()
         for target, target_records in by_target.items():
             applied = await self._apply_with_retries(target, target_records)
             plan.decisions.extend(applied.decisions)
-        plan.decisions.sort(key=lambda d: (d.job_id, d.line))
+            plan.forwards.extend(applied.forwards)
+            plan.duplicates.extend(applied.duplicates)
         return plan
 
     async def _apply_with_retries(
-        self, target: str, records: Sequence[Mapping[str, Any]]
+        self, target: str, records: Sequence[Inbound]
     ) -> BatchPlan:
         delay = _FIRST_RETRY_DELAY
-        for attempt in range(1, _MAX_ATTEMPTS + 1):
+        for attempt in range(1, _MAX_ATTEMPTS):
             try:
-                return await self._apply_once(target, records)
-            except (store.ClaimLostError, ProfileNotYetWrittenError) as error:
-                # Another writer is creating the same person: look again once it
-                # has; its profile will then be found and merged into.
+                return await self._apply_once(target, records, final=False)
+            except (store.ClaimLostError, ProfilesInFlightError) as error:
+                # Another partition's worker is creating the same person: plan
+                # again once it is done, finding its profile through its claims.
                 logger.warning("batch replanned attempt=%d reason=%s", attempt, error)
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, _MAX_RETRY_DELAY)
-        raise RuntimeError(f"batch could not be planned in {_MAX_ATTEMPTS} attempts")
+        # Still unsettled: lines matching several profiles are rejected now.
+        return await self._apply_once(target, records, final=True)
 
     async def _apply_once(
-        self, target: str, records: Sequence[Mapping[str, Any]]
+        self, target: str, records: Sequence[Inbound], *, final: bool
     ) -> BatchPlan:
         collections = profile_collections(self._db, target)
         identifiers, profile_ids = lookup_identifiers(records)
         claims = await store.load_claims(collections, identifiers)
-        profile_ids.update(claims.values())
+        profile_ids.update(claim.profile_id for claim in claims.values())
         profiles = await store.load_profiles(collections, profile_ids)
 
-        planner = BatchPlanner(profiles, claims, datetime.now(UTC))
-        for record in records:
-            planner.apply(record)
+        now = datetime.now(UTC)
+        planner = BatchPlanner(profiles, claims, self._partition_of, now, final=final)
+        for inbound in records:
+            planner.apply(inbound)
         plan = planner.plan
 
+        await store.release_claims(collections, plan.orphan_claims)
         await store.take_claims(collections, plan.new_claims)
         await store.record_outcomes(self._db, plan.decisions)
-        await store.write_profiles(collections, plan.profiles_to_write)
+        await store.write_profiles(collections, plan.profiles_to_write, plan.created)
         return plan

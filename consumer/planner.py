@@ -3,12 +3,12 @@
 The planner is pure: it gets the stored profiles and identity claims that the
 batch's identifiers lead to, walks the records in order (so a later record
 sees what an earlier one in the same batch created or merged), and returns the
-outcome of each record, the claims to take and the profiles to write.
+outcome of each record, the records to forward, the claims to take and the
+profiles to write. See `consumer.plan` for the one-writer-per-profile rule.
 """
 
-import uuid
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+import logging
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -19,69 +19,32 @@ from consumer.merge import (
     create_profile,
     merge_profile,
 )
-from profiles.identity import identifiers_in_key_order, matching_identifiers
-from schemas.records import drop_absent, record_id
+from consumer.plan import (
+    HOME_KEY,
+    MAX_HOPS,
+    BatchPlan,
+    Claim,
+    DuplicateLine,
+    Forward,
+    Inbound,
+    RecordDecision,
+    claimable_identifiers,
+    home_key_of,
+    new_profile_id,
+)
+from profiles.identity import matching_identifiers
+from schemas.records import drop_absent
 
-_CLAIMED_KINDS = ("email", "phone", "social")
-_PROFILE_ID_NAMESPACE = uuid.UUID("8d3b5a52-0c5e-4f63-9a55-3f0b8f4d2a10")
+logger = logging.getLogger(__name__)
 
-
-def new_profile_id(job_id: str, line: int) -> str:
-    """Return the id a record gives the profile it creates.
-
-    It is derived from the record's identity, so a record applied again after a
-    crash creates the same profile instead of a second one.
-    """
-    return uuid.uuid5(_PROFILE_ID_NAMESPACE, record_id(job_id, line)).hex
-
-
-def claimable_identifiers(profile: Mapping[str, Any]) -> list[str]:
-    """Return the identifiers of a profile that are claimed for it."""
-    return [
-        identifier
-        for identifier in identifiers_in_key_order(profile)
-        if identifier.split(":", 1)[0] in _CLAIMED_KINDS
-    ]
+PartitionOf = Callable[[str], int]
 
 
-def lookup_identifiers(
-    records: Iterable[Mapping[str, Any]],
-) -> tuple[set[str], set[str]]:
-    """Return the claim ids and profile ids a batch needs to look up."""
-    claims: set[str] = set()
-    profile_ids: set[str] = set()
-    for record in records:
-        fields = drop_absent(record["profile"])
-        claims.update(claimable_identifiers(fields))
-        if "id" in fields:
-            profile_ids.add(fields["id"])
-        profile_ids.add(new_profile_id(record["job_id"], record["line"]))
-    return claims, profile_ids
+class ProfilesInFlightError(Exception):
+    """A line matches several profiles, some of which are not written yet."""
 
-
-@dataclass(frozen=True)
-class RecordDecision:
-    """What one record does."""
-
-    job_id: str
-    line: int
-    outcome: Outcome
-    profile_id: str | None
-    changed_fields: tuple[str, ...] = ()
-    reason: str | None = None
-
-
-class ProfileNotYetWrittenError(Exception):
-    """A claim names a profile that another writer has not stored yet."""
-
-
-@dataclass
-class BatchPlan:
-    """The decisions of a batch and the writes that carry them out."""
-
-    decisions: list[RecordDecision] = field(default_factory=list)
-    new_claims: dict[str, str] = field(default_factory=dict)
-    profiles_to_write: dict[str, dict[str, Any]] = field(default_factory=dict)
+    def __init__(self, profile_ids: list[str]) -> None:
+        super().__init__(f"profiles not written yet: {profile_ids}")
 
 
 class BatchPlanner:
@@ -90,83 +53,200 @@ class BatchPlanner:
     def __init__(
         self,
         profiles: Mapping[str, dict[str, Any]],
-        claims: Mapping[str, str],
+        claims: Mapping[str, Claim],
+        partition_of: PartitionOf,
         now: datetime,
+        *,
+        final: bool = False,
     ) -> None:
+        self._final = final
         self._profiles = dict(profiles)
         self._claims = dict(claims)
+        self._partition_of = partition_of
         self._now = now
         self.plan = BatchPlan()
 
-    def apply(self, record: Mapping[str, Any]) -> RecordDecision:
+    def apply(self, inbound: Inbound) -> None:
         """Decide one record and fold its effect into the batch's state."""
-        fields = drop_absent(record["profile"])
-        job_id, line = record["job_id"], record["line"]
-        matched = self._match(fields, bool(record["sms_matching"]))
+        record = inbound.record
+        try:
+            self._apply(record, inbound.partition, drop_absent(record["profile"]))
+        except ProfilesInFlightError:
+            raise
+        except Exception as error:  # one bad record must not stop the batch
+            logger.exception("record not applied line=%d", record["line"])
+            self._decide(record, Outcome.FAILED, None, f"internal error: {error!r}")
+
+    def _apply(
+        self, record: Mapping[str, Any], partition: int, fields: dict[str, Any]
+    ) -> None:
+        self._note_duplicates(record, fields)
+        matched = self._match(record, fields, partition)
+        if (
+            len(matched) > 1
+            and not self._final
+            and not matched <= self._profiles.keys()
+        ):
+            # Some of these profiles are still being created (or given up) by
+            # another worker: whether this is a real conflict shows shortly.
+            raise ProfilesInFlightError(sorted(matched - self._profiles.keys()))
         if len(matched) > 1:
             ids = ", ".join(sorted(matched))
-            return self._decide(
-                job_id,
-                line,
+            self._decide(
+                record,
                 Outcome.FAILED,
                 None,
-                reason=f"the line matches several profiles: {ids}",
+                f"the line matches several profiles: {ids}",
             )
-        own_id = fields.get("id") or new_profile_id(job_id, line)
-        profile_id = matched.pop() if matched else own_id
-        if "id" in fields and profile_id != fields["id"]:
-            return self._decide(
-                job_id,
-                line,
+            return
+        if not matched:
+            self._create(record, partition, fields)
+            return
+        profile_id = matched.pop()
+        if "id" in fields and fields["id"] != profile_id:
+            self._decide(
+                record,
                 Outcome.FAILED,
                 None,
-                reason=f"the line's id {fields['id']} differs from profile "
+                f"the line's id {fields['id']} differs from profile "
                 f"{profile_id}, which holds its identifiers",
             )
+            return
         stored = self._profiles.get(profile_id)
-        if stored is None and profile_id != own_id:
-            raise ProfileNotYetWrittenError(profile_id)
-        deletions = record["deletions"]
-        if stored is None:
-            result = create_profile(fields, deletions, self._now)
+        home = self._home_of(profile_id)
+        if self._partition_of(home) != partition:
+            self._forward(record, home)
+        elif stored is None:
+            # Our own creation, claimed before a crash and not yet written.
+            self._create(record, partition, fields)
         else:
             mode = MergeMode(record["mode"])
-            result = merge_profile(stored, fields, deletions, mode, self._now)
-        self._store(profile_id, result)
-        return self._decide(
-            job_id, line, result.outcome, profile_id, changed=result.changed_fields
-        )
+            result = merge_profile(stored, fields, record["deletions"], mode, self._now)
+            self._store(record, profile_id, home, result)
 
-    def _match(self, fields: Mapping[str, Any], sms_matching: bool) -> set[str]:
-        matched = {
-            self._claims[identifier]
-            for identifier in matching_identifiers(fields, sms_matching=sms_matching)
-            if identifier in self._claims
-        }
+    def _create(
+        self, record: Mapping[str, Any], partition: int, fields: dict[str, Any]
+    ) -> None:
+        key = record["key"]
+        if self._partition_of(key) != partition:
+            # The topic was repartitioned since the record was produced.
+            self._forward(record, key)
+            return
+        profile_id = fields.get("id") or new_profile_id(
+            record["job_id"], record["line"]
+        )
+        result = create_profile(fields, record["deletions"], self._now)
+        self._store(record, profile_id, key, result)
+
+    def _match(
+        self, record: Mapping[str, Any], fields: Mapping[str, Any], partition: int
+    ) -> set[str]:
+        matched: set[str] = set()
+        own_id = fields.get("id") or new_profile_id(record["job_id"], record["line"])
+        for identifier in matching_identifiers(
+            fields, sms_matching=bool(record["sms_matching"])
+        ):
+            claim = self._claims.get(identifier)
+            if claim is None:
+                continue
+            if self._is_orphan(claim, own_id, partition):
+                self.plan.orphan_claims[identifier] = claim.profile_id
+                del self._claims[identifier]
+                continue
+            matched.add(claim.profile_id)
         if "id" in fields and fields["id"] in self._profiles:
             matched.add(fields["id"])
         return matched
 
-    def _store(self, profile_id: str, result: MergeResult) -> None:
-        if result.outcome not in (Outcome.CREATED, Outcome.MERGED):
+    def _is_orphan(self, claim: Claim, own_id: str, partition: int) -> bool:
+        """Tell whether a claim names a profile its home consumer never wrote.
+
+        Profiles are created only on their home partition, in order; when that
+        partition's consumer finds a claim of its own whose profile is missing,
+        the record that took it was applied again differently after a crash.
+        """
+        return (
+            claim.profile_id not in self._profiles
+            and claim.profile_id != own_id
+            and self._partition_of(claim.home_key) == partition
+        )
+
+    def _home_of(self, profile_id: str) -> str:
+        stored = self._profiles.get(profile_id)
+        if stored is not None:
+            return home_key_of(profile_id, stored)
+        claim = next(
+            (c for c in self._claims.values() if c.profile_id == profile_id), None
+        )
+        return claim.home_key if claim else f"id:{profile_id}"
+
+    def _note_duplicates(
+        self, record: Mapping[str, Any], fields: Mapping[str, Any]
+    ) -> None:
+        for identifier in claimable_identifiers(fields):
+            claim = self._claims.get(identifier)
+            if (
+                claim
+                and claim.job_id == record["job_id"]
+                and claim.line != record["line"]
+            ):
+                kind = identifier.split(":", 1)[0]
+                self.plan.duplicates.append(
+                    DuplicateLine(record["job_id"], record["line"], claim.line, kind)
+                )
+                return
+
+    def _forward(self, record: Mapping[str, Any], home: str) -> None:
+        hops = int(record.get("hops") or 0)
+        if hops >= MAX_HOPS:
+            self._decide(
+                record,
+                Outcome.FAILED,
+                None,
+                f"the line was forwarded {hops} times without settling",
+            )
             return
-        self._profiles[profile_id] = result.profile
-        self.plan.profiles_to_write[profile_id] = result.profile
-        for identifier in claimable_identifiers(result.profile):
-            if identifier not in self._claims:
-                self._claims[identifier] = profile_id
-                self.plan.new_claims[identifier] = profile_id
+        forwarded = {**record, "key": home, "hops": hops + 1}
+        self.plan.forwards.append(Forward(forwarded, self._partition_of(home)))
+
+    def _store(
+        self, record: Mapping[str, Any], profile_id: str, home: str, result: MergeResult
+    ) -> None:
+        if result.outcome is Outcome.CREATED:
+            self.plan.created.add(profile_id)
+        if result.outcome in (Outcome.CREATED, Outcome.MERGED):
+            document = {**result.profile, HOME_KEY: home}
+            self._profiles[profile_id] = document
+            self.plan.profiles_to_write[profile_id] = document
+            self._claim_all(record, profile_id, home, result.profile)
+        self._decide(record, result.outcome, profile_id, changed=result.changed_fields)
+
+    def _claim_all(
+        self,
+        record: Mapping[str, Any],
+        profile_id: str,
+        home: str,
+        profile: Mapping[str, Any],
+    ) -> None:
+        # Only the line's identifiers were looked up: the profile's others are
+        # claimed already, by the lines that brought them.
+        given = set(claimable_identifiers(drop_absent(record["profile"])))
+        for identifier in claimable_identifiers(profile):
+            if identifier in given and identifier not in self._claims:
+                claim = Claim(profile_id, home, record["job_id"], record["line"])
+                self._claims[identifier] = claim
+                self.plan.new_claims[identifier] = claim
 
     def _decide(
         self,
-        job_id: str,
-        line: int,
+        record: Mapping[str, Any],
         outcome: Outcome,
         profile_id: str | None,
-        *,
-        changed: tuple[str, ...] = (),
         reason: str | None = None,
-    ) -> RecordDecision:
-        decision = RecordDecision(job_id, line, outcome, profile_id, changed, reason)
-        self.plan.decisions.append(decision)
-        return decision
+        changed: tuple[str, ...] = (),
+    ) -> None:
+        self.plan.decisions.append(
+            RecordDecision(
+                record["job_id"], record["line"], outcome, profile_id, changed, reason
+            )
+        )

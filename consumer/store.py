@@ -4,16 +4,12 @@ import logging
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from pymongo import ReplaceOne
+from pymongo import DeleteOne, ReplaceOne
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError
 
-from consumer.planner import RecordDecision
-from profile_import.database import (
-    RECORD_OUTCOMES,
-    Document,
-    ProfileCollections,
-)
+from consumer.plan import Claim, RecordDecision
+from profile_import.database import RECORD_OUTCOMES, Document, ProfileCollections
 from schemas.records import record_id
 
 logger = logging.getLogger(__name__)
@@ -38,23 +34,31 @@ async def load_profiles(
 ) -> dict[str, Document]:
     """Return the stored profiles among the ids, keyed by id, without `_id`."""
     found: dict[str, Document] = {}
-    async for document in collections.profiles.find(
-        {"_id": {"$in": list(profile_ids)}}
-    ):
+    cursor = collections.profiles.find({"_id": {"$in": list(profile_ids)}})
+    async for document in cursor:
         found[document.pop("_id")] = document
     return found
 
 
+def _claim_from(document: Mapping[str, Any]) -> Claim:
+    return Claim(
+        document["profile_id"],
+        document.get("home_key") or f"id:{document['profile_id']}",
+        document.get("job_id", ""),
+        document.get("line", 0),
+    )
+
+
 async def load_claims(
     collections: ProfileCollections, identifiers: Iterable[str]
-) -> dict[str, str]:
-    """Return the profile id owning each claimed identifier among those asked."""
+) -> dict[str, Claim]:
+    """Return the claim on each claimed identifier among those asked."""
     cursor = collections.claims.find({"_id": {"$in": list(identifiers)}})
-    return {claim["_id"]: claim["profile_id"] async for claim in cursor}
+    return {claim["_id"]: _claim_from(claim) async for claim in cursor}
 
 
 async def take_claims(
-    collections: ProfileCollections, claims: Mapping[str, str]
+    collections: ProfileCollections, claims: Mapping[str, Claim]
 ) -> None:
     """Claim identifiers for profiles; raise ClaimLostError if one is taken.
 
@@ -63,29 +67,47 @@ async def take_claims(
     """
     if not claims:
         return
-    documents = [{"_id": ident, "profile_id": pid} for ident, pid in claims.items()]
+    documents = [
+        {
+            "_id": identifier,
+            "profile_id": claim.profile_id,
+            "home_key": claim.home_key,
+            "job_id": claim.job_id,
+            "line": claim.line,
+        }
+        for identifier, claim in claims.items()
+    ]
     try:
         await collections.claims.insert_many(documents, ordered=False)
     except BulkWriteError as error:
         if not _only_duplicates(error):
             raise
-        existing = await load_claims(collections, claims)
-        lost = [i for i, pid in claims.items() if existing.get(i) != pid]
+        refused = {documents[e["index"]]["_id"] for e in error.details["writeErrors"]}
+        existing = await load_claims(collections, refused)
+        lost = [
+            identifier
+            for identifier in refused
+            if identifier not in existing
+            or existing[identifier].profile_id != claims[identifier].profile_id
+        ]
         if lost:
-            await release_claims(
-                collections, {i: claims[i] for i in claims if i not in lost}
-            )
-            raise ClaimLostError(lost) from error
+            # Give back only what this call inserted: a refused claim that names
+            # the same profile was there before and stays.
+            taken = {i: c.profile_id for i, c in claims.items() if i not in refused}
+            await release_claims(collections, taken)
+            raise ClaimLostError(sorted(lost)) from error
 
 
 async def release_claims(
     collections: ProfileCollections, claims: Mapping[str, str]
 ) -> None:
-    """Give back claims taken for a plan that will not be carried out."""
-    for identifier, profile_id in claims.items():
-        await collections.claims.delete_one(
-            {"_id": identifier, "profile_id": profile_id}
-        )
+    """Remove claims (identifier → profile id) taken or found for nothing."""
+    if claims:
+        operations = [
+            DeleteOne({"_id": identifier, "profile_id": profile_id})
+            for identifier, profile_id in claims.items()
+        ]
+        await collections.claims.bulk_write(operations, ordered=False)
 
 
 async def record_outcomes(
@@ -109,18 +131,40 @@ async def record_outcomes(
     except BulkWriteError as error:
         if not _only_duplicates(error):
             raise
-        logger.debug(
-            "outcomes already recorded count=%d", len(error.details["writeErrors"])
-        )
+        kept = len(error.details["writeErrors"])
+        logger.debug("outcomes already recorded count=%d", kept)
+
+
+# FerretDB 1.x holds one backend connection per update statement until the
+# whole command ends, and hangs once a command (or several at once) needs more
+# than its pool of 100; MongoDB has no such limit. Small update commands keep
+# every worker far below it.
+UPDATES_PER_COMMAND = 8
 
 
 async def write_profiles(
-    collections: ProfileCollections, profiles: Mapping[str, dict[str, Any]]
+    collections: ProfileCollections,
+    profiles: Mapping[str, dict[str, Any]],
+    created: Iterable[str] = (),
 ) -> None:
-    """Write whole profiles; writing the same profile twice gives the same result."""
-    if profiles:
+    """Write whole profiles; writing the same profile twice gives the same result.
+
+    New profiles are inserted in one command; a profile that already exists
+    (a creation applied again) and merged profiles are replaced.
+    """
+    new_ids = [pid for pid in created if pid in profiles]
+    replaced = [pid for pid in profiles if pid not in set(new_ids)]
+    if new_ids:
+        documents = [{"_id": pid, **profiles[pid]} for pid in new_ids]
+        try:
+            await collections.profiles.insert_many(documents, ordered=False)
+        except BulkWriteError as error:
+            if not _only_duplicates(error):
+                raise
+            replaced.extend(new_ids[e["index"]] for e in error.details["writeErrors"])
+    for start in range(0, len(replaced), UPDATES_PER_COMMAND):
         operations = [
-            ReplaceOne({"_id": pid}, {"_id": pid, **profile}, upsert=True)
-            for pid, profile in profiles.items()
+            ReplaceOne({"_id": pid}, {"_id": pid, **profiles[pid]}, upsert=True)
+            for pid in replaced[start : start + UPDATES_PER_COMMAND]
         ]
         await collections.profiles.bulk_write(operations, ordered=False)

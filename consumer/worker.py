@@ -16,11 +16,12 @@ from confluent_kafka import (
 from pymongo.asynchronous.database import AsyncDatabase
 
 from consumer.applier import BatchApplier
-from consumer.merge import Outcome
-from consumer.planner import BatchPlan
-from jobs.events import JobEventSender, JobEventType, LogLevel, job_event
+from consumer.plan import Forward, Inbound
+from consumer.reporting import batch_events
+from jobs.events import JobEventSender
 from profile_import import metrics
 from profile_import.database import Document
+from profile_import.partitioner import partition_for
 from profile_import.settings import Settings
 from schemas import IMPORT_RECORD, SchemaMismatchError
 
@@ -31,11 +32,8 @@ def next_offsets(messages: Sequence[Message]) -> list[TopicPartition]:
     """Return, per partition, the offset after the last message of a batch."""
     last: dict[tuple[str, int], int] = {}
     for message in messages:
-        topic, partition, offset = (
-            message.topic(),
-            message.partition(),
-            message.offset(),
-        )
+        topic, partition = message.topic(), message.partition()
+        offset = message.offset()
         if topic is None or partition is None or offset is None:
             continue
         last[(topic, partition)] = max(last.get((topic, partition), -1), offset)
@@ -55,7 +53,16 @@ class Worker:
         self._settings = settings
         self._consumer = consumer
         self._events = events
-        self._applier = BatchApplier(db)
+        self._partitions = 0
+        self._applier = BatchApplier(db, self._partition_of)
+
+    def _partition_of(self, key: str) -> int:
+        return partition_for(key, self._partitions)
+
+    def _count_partitions(self) -> int:
+        topic = self._settings.records_topic
+        metadata = self._consumer.list_topics(topic, timeout=30)
+        return len(metadata.topics[topic].partitions)
 
     async def run(self, stop: asyncio.Event) -> None:
         """Consume and apply batches until `stop` is set."""
@@ -75,18 +82,23 @@ class Worker:
             logger.info("worker stopped")
 
     async def process(self, messages: Sequence[Message]) -> None:
-        """Apply one batch, report it, then commit its offsets."""
+        """Apply one batch, forward and report, then commit its offsets."""
+        # Read per batch: the topic may gain partitions while workers run.
+        self._partitions = await asyncio.to_thread(self._count_partitions)
         records = self._decode(messages)
         metrics.RECORDS_CONSUMED.inc(len(records))
         metrics.BATCH_SIZE.observe(len(records))
         started = time.perf_counter()
         plan = await self._applier.apply(records)
         metrics.BATCH_WRITE_SECONDS.observe(time.perf_counter() - started)
-        self._report(plan)
+        self._forward(plan.forwards)
+        for event in batch_events(plan):
+            self._events.send(event)
+        # Forwards and events must be in Kafka before the offsets move past them.
         await asyncio.to_thread(self._events.flush)
         await self._commit(messages)
 
-    def _decode(self, messages: Sequence[Message]) -> list[dict[str, Any]]:
+    def _decode(self, messages: Sequence[Message]) -> list[Inbound]:
         records = []
         for message in messages:
             error = message.error()
@@ -95,15 +107,17 @@ class Worker:
                     raise KafkaException(error)
                 continue
             try:
-                records.append(IMPORT_RECORD.decode(message.value() or b""))
+                record = IMPORT_RECORD.decode(message.value() or b"")
             except SchemaMismatchError:
                 # Unreadable here, but maybe by another version: keep it aside.
                 logger.exception(
-                    "record sent to dead letters partition=%d offset=%d",
+                    "record sent to dead letters partition=%s offset=%s",
                     message.partition(),
                     message.offset(),
                 )
                 self._send_to_dead_letters(message)
+                continue
+            records.append(Inbound(record, message.partition() or 0))
         return records
 
     def _send_to_dead_letters(self, message: Message) -> None:
@@ -111,35 +125,19 @@ class Worker:
             self._settings.dlq_topic, message.value(), key=message.key()
         )
 
-    def _report(self, plan: BatchPlan) -> None:
-        counts: dict[str, dict[str, int]] = {}
-        for decision in plan.decisions:
-            metrics.OUTCOMES.labels(decision.outcome.value).inc()
-            job_counts = counts.setdefault(decision.job_id, {})
-            job_counts[decision.outcome.value] = (
-                job_counts.get(decision.outcome.value, 0) + 1
+    def _forward(self, forwards: Sequence[Forward]) -> None:
+        for forward in forwards:
+            record: dict[str, Any] = forward.record
+            logger.debug(
+                "record forwarded line=%d partition=%d",
+                record["line"],
+                forward.partition,
             )
-            if decision.outcome is Outcome.FAILED:
-                self._events.send(
-                    job_event(
-                        f"{decision.job_id}:{decision.line}:failed",
-                        decision.job_id,
-                        JobEventType.LINE_REJECTED,
-                        LogLevel.ERROR,
-                        f"line {decision.line}: {decision.reason}",
-                        line=decision.line,
-                    )
-                )
-        for job_id, job_counts in counts.items():
-            self._events.send(
-                job_event(
-                    f"{job_id}:batch",
-                    job_id,
-                    JobEventType.BATCH_APPLIED,
-                    LogLevel.LOG,
-                    "batch applied",
-                    counts=job_counts,
-                )
+            self._events.producer.produce(
+                self._settings.records_topic,
+                IMPORT_RECORD.encode(record),
+                key=record["key"],
+                partition=forward.partition,
             )
 
     async def _commit(self, messages: Sequence[Message]) -> None:

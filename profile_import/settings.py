@@ -25,6 +25,12 @@ class Settings(BaseSettings):
     consumer_group: str = "profile-import-workers"
     tracker_group: str = "profile-import-tracker"
 
+    session_timeout_ms: int = Field(
+        default=45_000,
+        ge=6_000,
+        description="How long a silent worker keeps its partitions before others "
+        "take them over.",
+    )
     batch_size: int = Field(default=500, ge=1)
     batch_wait_seconds: float = Field(default=0.2, gt=0)
     stall_timeout_seconds: float = Field(

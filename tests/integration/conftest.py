@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from confluent_kafka.admin import AdminClient
+from pydantic import SecretStr
 from pymongo import AsyncMongoClient
 
 from profile_import.database import Document
@@ -68,6 +69,7 @@ def settings(servers_reachable: None) -> Settings:
             "consumer_group": f"workers-{suffix}",
             "tracker_group": f"tracker-{suffix}",
             "stall_timeout_seconds": 60.0,
+            "session_timeout_ms": 6_000,
         }
     )
 
@@ -85,7 +87,10 @@ def settings_environment(settings: Settings) -> dict[str, str]:
     """Return the environment that gives a child process these settings."""
     env = dict(os.environ)
     for name, value in settings.model_dump().items():
-        env[f"PROFILE_IMPORT_{name.upper()}"] = str(value)
+        if isinstance(value, SecretStr):
+            value = value.get_secret_value()
+        if value is not None:
+            env[f"PROFILE_IMPORT_{name.upper()}"] = str(value)
     return env
 
 
