@@ -1,16 +1,10 @@
-// Command ferretdb-launcher runs an embedded FerretDB for local development and
-// CI, over PostgreSQL (the default of scripts/services) or SQLite. It is started
-// and stopped by scripts/services.
-//
-// FerretDB 1.24's SQLite handler deadlocks when several clients update at once
-// (its connection pool fills with transactions waiting on each other), which a
-// pipeline with several workers does all the time; PostgreSQL does not.
+// Command ferretdb-launcher runs an embedded FerretDB (SQLite handler) for local
+// development and CI. It is started and stopped by scripts/services.
 //
 // Configuration comes from flags, with environment variables as defaults:
 //
-//	-listen     FERRETDB_LISTEN_ADDR     TCP address, e.g. 127.0.0.1:27017
-//	-postgresql FERRETDB_POSTGRESQL_URL  PostgreSQL URL; when set, it is used
-//	-sqlite     FERRETDB_SQLITE_URL      else this SQLite directory URI, e.g. file:/data/ferretdb/
+//	-listen    FERRETDB_LISTEN_ADDR  TCP address, e.g. 127.0.0.1:27017
+//	-sqlite    FERRETDB_SQLITE_URL   SQLite directory URI, e.g. file:/data/ferretdb/
 //	-log-level FERRETDB_LOG_LEVEL    debug, info, warn or error (FerretDB's own
 //	                                 logs; "info" logs every connection)
 //
@@ -34,10 +28,9 @@ import (
 
 // options holds the launcher's settings.
 type options struct {
-	listen     string
-	postgresql string
-	sqlite     string
-	logLevel   string
+	listen   string
+	sqlite   string
+	logLevel string
 }
 
 // envOr returns the value of the environment variable key, or def when unset.
@@ -54,8 +47,6 @@ func parseOptions(args []string) (options, error) {
 	fs := flag.NewFlagSet("ferretdb-launcher", flag.ContinueOnError)
 	fs.StringVar(&o.listen, "listen",
 		envOr("FERRETDB_LISTEN_ADDR", "127.0.0.1:27017"), "TCP listen address")
-	fs.StringVar(&o.postgresql, "postgresql",
-		envOr("FERRETDB_POSTGRESQL_URL", ""), "PostgreSQL URL (preferred over -sqlite)")
 	fs.StringVar(&o.sqlite, "sqlite",
 		envOr("FERRETDB_SQLITE_URL", "file:data/"), "SQLite directory URI")
 	fs.StringVar(&o.logLevel, "log-level",
@@ -65,7 +56,7 @@ func parseOptions(args []string) (options, error) {
 	}
 	dir, _, _ := strings.Cut(o.sqlite, "?")
 	if !strings.HasPrefix(dir, "file:") || !strings.HasSuffix(dir, "/") {
-		return o, fmt.Errorf("-sqlite must look like file:<dir>/ (with ?options), got %q", o.sqlite)
+		return o, fmt.Errorf("-sqlite must look like file:<dir>/[?options], got %q", o.sqlite)
 	}
 	return o, nil
 }
@@ -91,28 +82,19 @@ func newLogger(level string) (*slog.Logger, error) {
 
 // run starts FerretDB and blocks until ctx is canceled.
 func run(ctx context.Context, o options, logger *slog.Logger) error {
-	config := ferretdb.Config{
-		Listener: ferretdb.ListenerConfig{TCP: o.listen},
-		Logger:   logger,
+	if err := ensureDataDir(o.sqlite); err != nil {
+		return fmt.Errorf("creating data directory: %w", err)
 	}
-	data := o.postgresql
-	if o.postgresql != "" {
-		config.Handler = "postgresql"
-		config.PostgreSQLURL = o.postgresql
-	} else {
-		if err := ensureDataDir(o.sqlite); err != nil {
-			return fmt.Errorf("creating data directory: %w", err)
-		}
-		config.Handler = "sqlite"
-		config.SQLiteURL = o.sqlite
-		data = o.sqlite
-	}
-	f, err := ferretdb.New(&config)
+	f, err := ferretdb.New(&ferretdb.Config{
+		Listener:  ferretdb.ListenerConfig{TCP: o.listen},
+		Logger:    logger,
+		Handler:   "sqlite",
+		SQLiteURL: o.sqlite,
+	})
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(os.Stderr, "ferretdb-launcher: serving on %s, %s data %s\n",
-		o.listen, config.Handler, data)
+	fmt.Fprintf(os.Stderr, "ferretdb-launcher: serving on %s, data %s\n", o.listen, o.sqlite)
 	return f.Run(ctx)
 }
 
