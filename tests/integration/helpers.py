@@ -1,7 +1,9 @@
 """Waiting on conditions and comparing database contents in integration tests."""
 
 import asyncio
+import json
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 from confluent_kafka import Consumer, TopicPartition
@@ -60,3 +62,9 @@ def group_caught_up(settings: Settings, group: str) -> bool:
         return True
     finally:
         consumer.close()
+
+
+def write_jsonl(path: Path, lines: list[dict[str, Any]]) -> Path:
+    """Write profiles as a JSONL import file and return its path."""
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines), "utf-8")
+    return path

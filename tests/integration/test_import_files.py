@@ -12,6 +12,7 @@ from producer.options import ImportOptions, SourceOptions
 from profile_import.import_run import new_job_id, run_import
 from profile_import.settings import Settings
 from tests.integration.conftest import WorkerProcesses
+from tests.integration.helpers import write_jsonl
 
 pytestmark = pytest.mark.integration
 
@@ -30,16 +31,11 @@ MIXED_LINES: list[dict[str, Any]] = [
 BAD_LINES = {2: "email", 4: "birthdate", 6: "consents.news.consent_type"}
 
 
-def _write_jsonl(path: Path, lines: list[dict[str, Any]]) -> Path:
-    path.write_text("".join(json.dumps(line) + "\n" for line in lines), "utf-8")
-    return path
-
-
 async def test_bad_lines_are_reported_and_the_good_ones_imported(
     settings: Settings, db: Any, workers: WorkerProcesses, tmp_path: Path
 ) -> None:
     workers.start()
-    path = _write_jsonl(tmp_path / "mixed.jsonl", MIXED_LINES)
+    path = write_jsonl(tmp_path / "mixed.jsonl", MIXED_LINES)
 
     report = await run_import(settings, path)
 
@@ -58,7 +54,7 @@ async def test_more_errors_than_the_cap_fail_the_job(
     settings: Settings, db: Any, workers: WorkerProcesses, tmp_path: Path
 ) -> None:
     workers.start()
-    path = _write_jsonl(tmp_path / "mixed.jsonl", MIXED_LINES)
+    path = write_jsonl(tmp_path / "mixed.jsonl", MIXED_LINES)
     options = ImportOptions(job_id=new_job_id(), max_errors=1)
 
     report = await run_import(settings, path, options)
@@ -123,7 +119,7 @@ async def test_a_wrong_password_fails_the_job_and_produces_nothing(
     settings: Settings, db: Any, workers: WorkerProcesses, tmp_path: Path
 ) -> None:
     workers.start()
-    plain = _write_jsonl(tmp_path / "people.jsonl", MIXED_LINES)
+    plain = write_jsonl(tmp_path / "people.jsonl", MIXED_LINES)
     encrypted = _encrypt(plain, "Right-9f2c", 10_000)
     source = SourceOptions(password=SecretStr("n0t-it-7c1"))
 

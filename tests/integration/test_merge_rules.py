@@ -1,6 +1,5 @@
 """Merge options and conflicts on the real servers."""
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -10,14 +9,9 @@ from producer.options import ImportOptions
 from profile_import.import_run import new_job_id, run_import
 from profile_import.settings import Settings
 from tests.integration.conftest import WorkerProcesses
+from tests.integration.helpers import write_jsonl
 
 pytestmark = pytest.mark.integration
-
-
-def _file(tmp_path: Path, name: str, lines: list[dict[str, Any]]) -> Path:
-    path = tmp_path / name
-    path.write_text("".join(json.dumps(line) + "\n" for line in lines), "utf-8")
-    return path
 
 
 async def test_a_line_matching_two_profiles_is_rejected_and_both_stay_untouched(
@@ -27,9 +21,8 @@ async def test_a_line_matching_two_profiles_is_rejected_and_both_stay_untouched(
     google = {"provider": "google", "user_id": "42"}
     await run_import(
         settings,
-        _file(
-            tmp_path,
-            "a.jsonl",
+        write_jsonl(
+            tmp_path / "a.jsonl",
             [
                 {"email": "ada@example.com"},
                 {"identities": [google], "nickname": "g"},
@@ -40,9 +33,8 @@ async def test_a_line_matching_two_profiles_is_rejected_and_both_stay_untouched(
 
     report = await run_import(
         settings,
-        _file(
-            tmp_path,
-            "b.jsonl",
+        write_jsonl(
+            tmp_path / "b.jsonl",
             [
                 {
                     "email": "ada@example.com",
@@ -69,9 +61,8 @@ async def test_force_update_overwrites_what_safe_merge_keeps(
     workers.start()
     await run_import(
         settings,
-        _file(
-            tmp_path,
-            "a.jsonl",
+        write_jsonl(
+            tmp_path / "a.jsonl",
             [
                 {
                     "email": "ada@example.com",
@@ -81,9 +72,8 @@ async def test_force_update_overwrites_what_safe_merge_keeps(
             ],
         ),
     )
-    change = _file(
-        tmp_path,
-        "b.jsonl",
+    change = write_jsonl(
+        tmp_path / "b.jsonl",
         [
             {"email": "ada@example.com", "given_name": "Augusta", "nickname": None},
         ],
@@ -106,7 +96,7 @@ async def test_lite_profiles_live_apart_and_never_match_managed_ones(
     settings: Settings, db: Any, workers: WorkerProcesses, tmp_path: Path
 ) -> None:
     workers.start()
-    path = _file(tmp_path, "contacts.jsonl", [{"email": "ada@example.com"}])
+    path = write_jsonl(tmp_path / "contacts.jsonl", [{"email": "ada@example.com"}])
 
     lite = await run_import(
         settings, path, ImportOptions(job_id=new_job_id(), lite=True)
@@ -125,9 +115,8 @@ async def test_duplicates_in_one_file_are_warned_about_with_both_lines(
     workers.start()
     report = await run_import(
         settings,
-        _file(
-            tmp_path,
-            "dup.jsonl",
+        write_jsonl(
+            tmp_path / "dup.jsonl",
             [
                 {"email": "ada@example.com"},
                 {"email": "grace@example.com"},
