@@ -23,8 +23,9 @@ from datetime import UTC, datetime
 from pymongo.asynchronous.database import AsyncDatabase
 
 from consumer import store
-from consumer.plan import BatchPlan, Inbound, lookup_identifiers
-from consumer.planner import BatchPlanner, PartitionOf, ProfilesInFlightError
+from consumer.merge import Outcome
+from consumer.plan import BatchPlan, Inbound, RecordDecision, lookup_identifiers
+from consumer.planner import BatchPlanner, PartitionOf
 from profile_import.database import Document, profile_collections
 
 logger = logging.getLogger(__name__)
@@ -43,10 +44,11 @@ class BatchApplier:
 
     async def apply(self, records: Sequence[Inbound]) -> BatchPlan:
         """Apply records in order and return what was decided for each."""
+        plan = BatchPlan()
+        records = await self._skip_canceled(records, plan)
         by_target: dict[str, list[Inbound]] = {}
         for inbound in records:
             by_target.setdefault(inbound.record["target"], []).append(inbound)
-        plan = BatchPlan()
         for target, target_records in by_target.items():
             applied = await self._apply_with_retries(target, target_records)
             plan.decisions.extend(applied.decisions)
@@ -54,25 +56,40 @@ class BatchApplier:
             plan.duplicates.extend(applied.duplicates)
         return plan
 
+    async def _skip_canceled(
+        self, records: Sequence[Inbound], plan: BatchPlan
+    ) -> list[Inbound]:
+        """Record the records of canceled jobs as such; return the others."""
+        canceled = await store.canceled_jobs(
+            self._db, {inbound.record["job_id"] for inbound in records}
+        )
+        if not canceled:
+            return list(records)
+        skipped = [
+            RecordDecision(i.record["job_id"], i.record["line"], Outcome.CANCELED, None)
+            for i in records
+            if i.record["job_id"] in canceled
+        ]
+        await store.record_outcomes(self._db, skipped)
+        plan.decisions.extend(skipped)
+        return [i for i in records if i.record["job_id"] not in canceled]
+
     async def _apply_with_retries(
         self, target: str, records: Sequence[Inbound]
     ) -> BatchPlan:
         delay = _FIRST_RETRY_DELAY
-        for attempt in range(1, _MAX_ATTEMPTS):
+        for attempt in range(1, _MAX_ATTEMPTS + 1):
             try:
-                return await self._apply_once(target, records, final=False)
-            except (store.ClaimLostError, ProfilesInFlightError) as error:
-                # Another partition's worker is creating the same person: plan
-                # again once it is done, finding its profile through its claims.
+                return await self._apply_once(target, records)
+            except store.ClaimLostError as error:
+                # Another partition's worker created the same person first: plan
+                # again, now finding its profile through its claims.
                 logger.warning("batch replanned attempt=%d reason=%s", attempt, error)
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, _MAX_RETRY_DELAY)
-        # Still unsettled: lines matching several profiles are rejected now.
-        return await self._apply_once(target, records, final=True)
+        raise RuntimeError(f"batch could not be planned in {_MAX_ATTEMPTS} attempts")
 
-    async def _apply_once(
-        self, target: str, records: Sequence[Inbound], *, final: bool
-    ) -> BatchPlan:
+    async def _apply_once(self, target: str, records: Sequence[Inbound]) -> BatchPlan:
         collections = profile_collections(self._db, target)
         identifiers, profile_ids = lookup_identifiers(records)
         claims = await store.load_claims(collections, identifiers)
@@ -80,7 +97,7 @@ class BatchApplier:
         profiles = await store.load_profiles(collections, profile_ids)
 
         now = datetime.now(UTC)
-        planner = BatchPlanner(profiles, claims, self._partition_of, now, final=final)
+        planner = BatchPlanner(profiles, claims, self._partition_of, now)
         for inbound in records:
             planner.apply(inbound)
         plan = planner.plan

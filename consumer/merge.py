@@ -21,6 +21,8 @@ class Outcome(StrEnum):
     UNCHANGED = "unchanged"
     SKIPPED = "skipped"
     FAILED = "failed"
+    CANCELED = "canceled"
+    """Not applied: its job was canceled first."""
 
 
 class MergeMode(StrEnum):

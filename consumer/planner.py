@@ -40,13 +40,6 @@ logger = logging.getLogger(__name__)
 PartitionOf = Callable[[str], int]
 
 
-class ProfilesInFlightError(Exception):
-    """A line matches several profiles, some of which are not written yet."""
-
-    def __init__(self, profile_ids: list[str]) -> None:
-        super().__init__(f"profiles not written yet: {profile_ids}")
-
-
 class BatchPlanner:
     """Walks a batch's records against what the database holds."""
 
@@ -56,23 +49,35 @@ class BatchPlanner:
         claims: Mapping[str, Claim],
         partition_of: PartitionOf,
         now: datetime,
-        *,
-        final: bool = False,
     ) -> None:
-        self._final = final
         self._profiles = dict(profiles)
         self._claims = dict(claims)
         self._partition_of = partition_of
         self._now = now
         self.plan = BatchPlan()
 
+    def learn(
+        self, profiles: Mapping[str, dict[str, Any]], claims: Mapping[str, Claim]
+    ) -> None:
+        """Add stored profiles and claims not known yet; what is known stays.
+
+        Lets one planner walk a whole file batch by batch, each batch's own
+        effects staying visible to the next (used to predict an import).
+        """
+        for profile_id, document in profiles.items():
+            self._profiles.setdefault(profile_id, document)
+        for identifier, claim in claims.items():
+            self._claims.setdefault(identifier, claim)
+
+    def knows(self, identifier: str) -> bool:
+        """Tell whether a claim on the identifier is known to the planner."""
+        return identifier in self._claims
+
     def apply(self, inbound: Inbound) -> None:
         """Decide one record and fold its effect into the batch's state."""
         record = inbound.record
         try:
             self._apply(record, inbound.partition, drop_absent(record["profile"]))
-        except ProfilesInFlightError:
-            raise
         except Exception as error:  # one bad record must not stop the batch
             logger.exception("record not applied line=%d", record["line"])
             self._decide(record, Outcome.FAILED, None, f"internal error: {error!r}")
@@ -82,14 +87,14 @@ class BatchPlanner:
     ) -> None:
         self._note_duplicates(record, fields)
         matched = self._match(record, fields, partition)
-        if (
-            len(matched) > 1
-            and not self._final
-            and not matched <= self._profiles.keys()
-        ):
-            # Some of these profiles are still being created (or given up) by
-            # another worker: whether this is a real conflict shows shortly.
-            raise ProfilesInFlightError(sorted(matched - self._profiles.keys()))
+        own_id = fields.get("id") or new_profile_id(record["job_id"], record["line"])
+        pending = sorted(p for p in matched if p not in self._profiles and p != own_id)
+        if len(matched) > 1 and pending:
+            # A profile its home partition has claimed but not written yet (or
+            # given up): that partition applies the line after its own writes,
+            # when a conflict is real or the claim is gone.
+            self._forward(record, self._home_of(pending[0]))
+            return
         if len(matched) > 1:
             ids = ", ".join(sorted(matched))
             self._decide(

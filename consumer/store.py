@@ -9,7 +9,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError
 
 from consumer.plan import Claim, RecordDecision
-from profile_import.database import RECORD_OUTCOMES, Document, ProfileCollections
+from profile_import.database import JOBS, RECORD_OUTCOMES, Document, ProfileCollections
 from schemas.records import record_id
 
 logger = logging.getLogger(__name__)
@@ -108,6 +108,19 @@ async def release_claims(
             for identifier, profile_id in claims.items()
         ]
         await collections.claims.bulk_write(operations, ordered=False)
+
+
+_CANCELING = ["WAITING_CANCELLATION", "CANCELED"]
+
+
+async def canceled_jobs(
+    db: AsyncDatabase[Document], job_ids: Iterable[str]
+) -> set[str]:
+    """Return those of the jobs whose cancellation was asked for."""
+    cursor = db[JOBS].find(
+        {"_id": {"$in": list(job_ids)}, "status": {"$in": _CANCELING}}, {"_id": 1}
+    )
+    return {job["_id"] async for job in cursor}
 
 
 async def record_outcomes(

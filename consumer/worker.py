@@ -21,6 +21,7 @@ from consumer.reporting import batch_events
 from jobs.events import JobEventSender
 from profile_import import metrics
 from profile_import.database import Document
+from profile_import.kafka import consume_batches
 from profile_import.partitioner import partition_for
 from profile_import.settings import Settings
 from schemas import IMPORT_RECORD, SchemaMismatchError
@@ -66,20 +67,11 @@ class Worker:
 
     async def run(self, stop: asyncio.Event) -> None:
         """Consume and apply batches until `stop` is set."""
-        self._consumer.subscribe([self._settings.records_topic])
-        logger.info("worker started topic=%s", self._settings.records_topic)
-        try:
-            while not stop.is_set():
-                messages = await asyncio.to_thread(
-                    self._consumer.consume,
-                    self._settings.batch_size,
-                    self._settings.batch_wait_seconds,
-                )
-                if messages:
-                    await self.process(messages)
-        finally:
-            await asyncio.to_thread(self._consumer.close)
-            logger.info("worker stopped")
+        topic = self._settings.records_topic
+        batch = (self._settings.batch_size, self._settings.batch_wait_seconds)
+        logger.info("worker started topic=%s", topic)
+        await consume_batches(self._consumer, topic, batch, self.process, stop)
+        logger.info("worker stopped")
 
     async def process(self, messages: Sequence[Message]) -> None:
         """Apply one batch, forward and report, then commit its offsets."""

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-OUTCOME_COUNTS = ("created", "merged", "unchanged", "skipped", "failed")
+OUTCOME_COUNTS = ("created", "merged", "unchanged", "skipped", "failed", "canceled")
 
 
 class JobStatus(StrEnum):
@@ -38,6 +38,7 @@ class Progress:
     unchanged: int = 0
     skipped: int = 0
     failed: int = 0
+    canceled: int = 0
 
     def as_document(self) -> dict[str, int]:
         """Return the progress as stored in the job report."""
@@ -63,15 +64,21 @@ def progress_from(
         unchanged=outcome_counts.get("unchanged", 0),
         skipped=outcome_counts.get("skipped", 0),
         failed=outcome_counts.get("failed", 0) + rejected,
+        canceled=outcome_counts.get("canceled", 0),
     )
 
 
 def final_status(
-    production_finished: bool, progress: Progress, max_errors: int | None
+    production_finished: bool,
+    progress: Progress,
+    max_errors: int | None,
+    cancel_requested: bool = False,
 ) -> JobStatus | None:
     """Return the status a job ends with, or None while records are in flight."""
     if not production_finished or progress.processed < progress.records_produced:
         return None
+    if cancel_requested:
+        return JobStatus.CANCELED
     if max_errors is not None and progress.failed > max_errors:
         return JobStatus.FAILURE
     return JobStatus.SUCCESS

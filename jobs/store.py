@@ -12,6 +12,12 @@ from pymongo.errors import DuplicateKeyError
 from jobs.report import OUTCOME_COUNTS, JobStatus, Progress
 from profile_import.database import JOB_LOGS, JOBS, RECORD_OUTCOMES, Document
 
+_UNFINISHED = [
+    JobStatus.WAITING.value,
+    JobStatus.RUNNING.value,
+    JobStatus.WAITING_CANCELLATION.value,
+]
+
 
 class JobStore:
     """Reads and writes job reports and their log entries."""
@@ -22,11 +28,17 @@ class JobStore:
         self._outcomes = db[RECORD_OUTCOMES]
 
     async def create(
-        self, job_id: str, source: str, options: Mapping[str, Any], now: datetime
+        self,
+        job_id: str,
+        source: str,
+        options: Mapping[str, Any],
+        now: datetime,
+        definition_id: str | None = None,
     ) -> Document:
         """Store a new import job report, WAITING to start."""
         report: Document = {
             "_id": job_id,
+            "definition_id": definition_id,
             "type": "import",
             "status": JobStatus.WAITING.value,
             "source": source,
@@ -50,6 +62,21 @@ class JobStore:
         await self._jobs.update_one(
             {"_id": job_id, "status": JobStatus.WAITING.value},
             {"$set": {"status": JobStatus.RUNNING.value, "started_at": when}},
+        )
+
+    async def request_cancellation(self, job_id: str) -> Document | None:
+        """Ask a waiting or running job to stop; None when it cannot be canceled.
+
+        Draining the job and giving it its final status is left to whoever
+        produces and applies its records.
+        """
+        return await self._jobs.find_one_and_update(
+            {
+                "_id": job_id,
+                "status": {"$in": [JobStatus.WAITING.value, JobStatus.RUNNING.value]},
+            },
+            {"$set": {"status": JobStatus.WAITING_CANCELLATION.value}},
+            return_document=ReturnDocument.AFTER,
         )
 
     async def record_production(self, job_id: str, counts: Mapping[str, int]) -> None:
@@ -85,10 +112,7 @@ class JobStore:
     ) -> None:
         """Give a job its final status, unless it already has one."""
         await self._jobs.update_one(
-            {
-                "_id": job_id,
-                "status": {"$in": [JobStatus.WAITING.value, JobStatus.RUNNING.value]},
-            },
+            {"_id": job_id, "status": {"$in": _UNFINISHED}},
             {"$set": {"status": status.value, "finished_at": when, "error": reason}},
         )
 

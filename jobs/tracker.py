@@ -17,10 +17,13 @@ from confluent_kafka import Consumer, KafkaException, Message
 from jobs.events import JobEventType
 from jobs.report import FINAL_STATUSES, JobStatus, final_status, progress_from
 from jobs.store import JobStore
+from profile_import.kafka import consume_batches
 from profile_import.settings import Settings
 from schemas import JOB_EVENT, SchemaMismatchError
 
 logger = logging.getLogger(__name__)
+
+_EVENTS_PER_BATCH = 500
 
 _LOGGED_EVENTS = frozenset(
     {
@@ -53,18 +56,11 @@ class JobTracker:
 
     async def run(self, stop: asyncio.Event) -> None:
         """Fold events until `stop` is set."""
-        self._consumer.subscribe([self._settings.logs_topic])
-        logger.info("tracker started topic=%s", self._settings.logs_topic)
-        try:
-            while not stop.is_set():
-                messages = await asyncio.to_thread(
-                    self._consumer.consume, 500, self._settings.batch_wait_seconds
-                )
-                if messages:
-                    await self.process(messages)
-        finally:
-            await asyncio.to_thread(self._consumer.close)
-            logger.info("tracker stopped")
+        topic = self._settings.logs_topic
+        batch = (_EVENTS_PER_BATCH, self._settings.batch_wait_seconds)
+        logger.info("tracker started topic=%s", topic)
+        await consume_batches(self._consumer, topic, batch, self.process, stop)
+        logger.info("tracker stopped")
 
     async def process(self, messages: Sequence[Message]) -> None:
         """Fold a batch of events, settle the jobs they touched, commit."""
@@ -108,7 +104,10 @@ class JobTracker:
         await self._store.save_progress(job_id, progress)
         max_errors = report["options"].get("max_errors")
         status = final_status(
-            bool(report["production"].get("finished")), progress, max_errors
+            bool(report["production"].get("finished")),
+            progress,
+            max_errors,
+            cancel_requested=report["status"] == JobStatus.WAITING_CANCELLATION,
         )
         if status is None:
             return

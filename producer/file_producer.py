@@ -1,12 +1,13 @@
 """Streaming one import file into Kafka as one job."""
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Protocol
 
 from jobs.events import JobEventSender, JobEventType, LogLevel, job_event
 from producer.errors import SourceError
-from producer.kafka_output import RecordOutput
 from producer.lines import LineError, ParsedLine
 from producer.options import ImportOptions, SourceOptions
 from producer.records import build_record
@@ -25,6 +26,7 @@ class ProductionSummary:
     records_produced: int = 0
     lines_rejected: int = 0
     stopped_early: bool = False
+    canceled: bool = False
 
     def as_counts(self) -> dict[str, int]:
         """Return the summary as the counts of a PRODUCTION_FINISHED event."""
@@ -33,6 +35,7 @@ class ProductionSummary:
             "records_produced": self.records_produced,
             "lines_rejected": self.lines_rejected,
             "stopped_early": int(self.stopped_early),
+            "canceled": int(self.canceled),
         }
 
     def describe(self) -> str:
@@ -43,15 +46,37 @@ class ProductionSummary:
         )
         if self.stopped_early:
             text += "; reading stopped: more line errors than the job allows"
+        if self.canceled:
+            text += "; reading stopped: the job was canceled"
         return text
+
+
+class RecordSink(Protocol):
+    """Where valid lines go: Kafka, or in testing mode a prediction."""
+
+    produced: int
+
+    def send(self, record: dict[str, Any]) -> None:
+        """Take one record."""
+
+    def flush(self) -> None:
+        """Finish with every record taken."""
+
+    def extra_counts(self) -> dict[str, int]:
+        """Return counts to report with the end of production."""
 
 
 class FileProducer:
     """Reads, validates and produces the lines of one file for one job."""
 
     def __init__(
-        self, output: RecordOutput, events: JobEventSender, options: ImportOptions
+        self,
+        output: RecordSink,
+        events: JobEventSender,
+        options: ImportOptions,
+        should_stop: Callable[[], bool] = lambda: False,
     ) -> None:
+        self._should_stop = should_stop
         self._output = output
         self._events = events
         self._options = options
@@ -66,6 +91,9 @@ class FileProducer:
         try:
             with open_source(path, source) as lines:
                 for item in lines:
+                    if self._should_stop():
+                        self.summary.canceled = True
+                        break
                     if not self._produce_line(item):
                         self.summary.stopped_early = True
                         break
@@ -81,7 +109,7 @@ class FileProducer:
             JobEventType.PRODUCTION_FINISHED,
             "produced",
             self.summary.describe(),
-            counts=self.summary.as_counts(),
+            counts={**self.summary.as_counts(), **self._output.extra_counts()},
         )
         self._events.flush()
         return self.summary

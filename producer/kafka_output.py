@@ -47,6 +47,10 @@ class RecordOutput:
         self._producer.poll(0)
         self.produced += 1
 
+    def extra_counts(self) -> dict[str, int]:
+        """Return nothing more than the produced count: records speak for themselves."""
+        return {}
+
     def flush(self, timeout: float = 60.0) -> None:
         """Wait for every queued record; raise if one was not delivered."""
         remaining = self._producer.flush(timeout)

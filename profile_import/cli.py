@@ -11,6 +11,11 @@ from typing import Any
 from jobs.report import JobStatus
 from profile_import.errors import ProfileImportError
 from profile_import.import_run import new_job_id, run_import
+from profile_import.jobs_cli import (
+    add_api_command,
+    add_jobs_commands,
+    run_jobs_command,
+)
 from profile_import.logging_setup import configure_logging
 from profile_import.processes import run_processes
 from profile_import.run_options import add_run_options, import_options, source_options
@@ -36,6 +41,8 @@ def _parser() -> argparse.ArgumentParser:
         help="only apply records; leave job tracking to `profile-import tracker`",
     )
     commands.add_parser("tracker", help="fold job events into job reports")
+    add_jobs_commands(commands)
+    add_api_command(commands)
     return parser
 
 
@@ -50,7 +57,24 @@ def _report_json(report: dict[str, Any]) -> str:
     return json.dumps(shown, default=_json_value, sort_keys=True)
 
 
+def _prediction(report: dict[str, Any]) -> str:
+    production = report["production"]
+
+    def would(name: str) -> int:
+        return int(production.get(f"would_{name}", 0))
+
+    return (
+        f"job {report['_id']} {report['status']} (testing, nothing written): "
+        f"{production.get('lines_read', 0)} lines read, would create "
+        f"{would('created')}, merge {would('merged')}, leave {would('unchanged')} "
+        f"unchanged, skip {would('skipped')}; {would('conflict')} conflicts, "
+        f"{production.get('lines_rejected', 0)} lines rejected"
+    )
+
+
 def _summary(report: dict[str, Any]) -> str:
+    if report["options"].get("testing"):
+        return _prediction(report)
     progress = report["progress"]
     return (
         f"job {report['_id']} {report['status']}: "
@@ -74,6 +98,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             report = asyncio.run(run_import(settings, arguments.file, options, source))
             print(_report_json(report) if arguments.json else _summary(report))
             return 0 if report["status"] == JobStatus.SUCCESS else 1
+        if arguments.command == "jobs":
+            return asyncio.run(run_jobs_command(arguments, settings))
+        if arguments.command == "api":
+            from api.server import serve  # only the API needs FastAPI loaded
+
+            asyncio.run(serve(settings, arguments.host, arguments.port))
+            return 0
         consume = arguments.command == "worker"
         track = arguments.command == "tracker" or not arguments.no_tracker
         asyncio.run(run_processes(settings, consume=consume, track=track))

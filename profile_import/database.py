@@ -57,3 +57,6 @@ async def ensure_indexes(db: AsyncDatabase[Document]) -> None:
     await db[RECORD_OUTCOMES].create_index([("job_id", ASCENDING)])
     await db[JOB_LOGS].create_index([("job_id", ASCENDING), ("date", ASCENDING)])
     await db[JOBS].create_index([("created_at", ASCENDING)])
+    await db[JOBS].create_index([("definition_id", ASCENDING)])
+    await db[JOBS].create_index([("status", ASCENDING)])
+    await db[JOB_DEFINITIONS].create_index([("name", ASCENDING)])

@@ -2,18 +2,23 @@
 
 import asyncio
 import logging
+import threading
 import time
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
+from pymongo import MongoClient
+
 from jobs.events import JobEventSender
 from jobs.report import FINAL_STATUSES, JobStatus
 from jobs.store import JobStore
+from producer.cancellation import CancellationCheck
 from producer.errors import SourceError
-from producer.file_producer import FileProducer
+from producer.file_producer import FileProducer, RecordSink
 from producer.kafka_output import RecordOutput
 from producer.options import ImportOptions, SourceOptions
+from producer.prediction import PredictionOutput
 from profile_import.database import Document, connect, database, ensure_indexes
 from profile_import.errors import ProfileImportError
 from profile_import.kafka import create_producer, ensure_topics
@@ -51,11 +56,9 @@ async def run_import(
         db = database(client, settings)
         await ensure_indexes(db)
         store = JobStore(db)
-        described = {**options.describe(), **source.describe()}
-        await store.create(options.job_id, path.name, described, datetime.now(UTC))
-        logger.info("job created job_id=%s file=%s", options.job_id, path)
+        await create_job_report(store, path.name, options, source)
         try:
-            await asyncio.to_thread(_produce, settings, path, options, source)
+            await asyncio.to_thread(produce_file, settings, path, options, source)
         except SourceError as error:
             logger.error("file not imported job_id=%s error=%s", options.job_id, error)
         return await wait_for_job(store, options.job_id, settings.stall_timeout_seconds)
@@ -63,13 +66,72 @@ async def run_import(
         await client.close()
 
 
-def _produce(
+async def create_job_report(
+    store: JobStore,
+    source_name: str,
+    options: ImportOptions,
+    source: SourceOptions,
+    definition_id: str | None = None,
+) -> Document:
+    """Store the report of a new job, WAITING for its file to be produced."""
+    described = {**options.describe(), **source.describe()}
+    now = datetime.now(UTC)
+    # The database keeps milliseconds: the report returned is then the one stored.
+    now = now.replace(microsecond=now.microsecond // 1000 * 1000)
+    report = await store.create(
+        options.job_id, source_name, described, now, definition_id
+    )
+    logger.info("job created job_id=%s file=%s", options.job_id, source_name)
+    return report
+
+
+def start_production(
+    settings: Settings, path: Path, options: ImportOptions, source: SourceOptions
+) -> threading.Thread:
+    """Produce the file in a thread of its own and return at once."""
+    thread = threading.Thread(
+        target=_produce_in_background,
+        args=(settings, path, options, source),
+        name=f"produce-{options.job_id}",
+    )
+    thread.start()
+    return thread
+
+
+def _produce_in_background(
     settings: Settings, path: Path, options: ImportOptions, source: SourceOptions
 ) -> None:
+    # TODO: a broker that cannot be reached leaves the job WAITING; matters
+    # once jobs are started while Kafka is down, when nothing ends them.
+    try:
+        ensure_topics(settings)
+        produce_file(settings, path, options, source)
+    except SourceError as error:
+        logger.error("file not imported job_id=%s error=%s", options.job_id, error)
+    except Exception:  # the thread's top level: nobody else would see the error
+        logger.exception("production failed job_id=%s", options.job_id)
+
+
+def produce_file(
+    settings: Settings, path: Path, options: ImportOptions, source: SourceOptions
+) -> None:
+    """Stream a file into Kafka as the records and events of a job.
+
+    In testing mode the records are only planned against the database, to
+    predict what the import would do. Reading stops when the job is canceled.
+    Raises SourceError, after reporting it, when the file cannot be read.
+    """
     producer = create_producer(settings)
-    output = RecordOutput(producer, settings.records_topic)
     events = JobEventSender(producer, settings.logs_topic)
-    summary = FileProducer(output, events, options).produce(path, source)
+    client: MongoClient[Document] = MongoClient(settings.mongo_uri, tz_aware=True)
+    with client:
+        output: RecordSink = (
+            PredictionOutput(client, settings.database)
+            if options.testing
+            else RecordOutput(producer, settings.records_topic)
+        )
+        canceled = CancellationCheck(client, settings.database, options.job_id)
+        summary = FileProducer(output, events, options, canceled).produce(path, source)
     logger.info(
         "file produced job_id=%s lines=%d records=%d rejected=%d",
         options.job_id,

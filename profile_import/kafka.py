@@ -1,9 +1,11 @@
 """Kafka clients configured for the pipeline, and the topics it needs."""
 
+import asyncio
 import logging
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
-from confluent_kafka import Consumer, KafkaError, KafkaException, Producer
+from confluent_kafka import Consumer, KafkaError, KafkaException, Message, Producer
 from confluent_kafka.admin import AdminClient
 from confluent_kafka.cimpl import NewTopic
 
@@ -74,3 +76,25 @@ def ensure_topics(settings: Settings) -> None:
         raise ConfigurationError(
             f"cannot create Kafka topics at {settings.kafka_bootstrap}: {error}"
         ) from error
+
+
+async def consume_batches(
+    consumer: Consumer,
+    topic: str,
+    batch: tuple[int, float],
+    process: Callable[[Sequence[Message]], Awaitable[None]],
+    stop: asyncio.Event,
+) -> None:
+    """Hand batches of up to `batch` = (messages, seconds) to `process` until stop.
+
+    The blocking consume runs in a thread so the event loop keeps serving the
+    process's other roles; the consumer is closed, leaving its group, at the end.
+    """
+    consumer.subscribe([topic])
+    try:
+        while not stop.is_set():
+            messages = await asyncio.to_thread(consumer.consume, *batch)
+            if messages:
+                await process(messages)
+    finally:
+        await asyncio.to_thread(consumer.close)

@@ -56,6 +56,11 @@ def add_run_options(run: argparse.ArgumentParser) -> None:
     applying.add_argument(
         "--sms-matching", action="store_true", help="also match by phone number"
     )
+    applying.add_argument(
+        "--testing",
+        action="store_true",
+        help="check the file and predict the outcome; write no profile",
+    )
 
 
 def _password(arguments: argparse.Namespace, settings: Settings) -> SecretStr | None:
@@ -102,5 +107,6 @@ def import_options(arguments: argparse.Namespace, job_id: str) -> ImportOptions:
         force_update=arguments.force_update,
         lite=arguments.lite,
         sms_matching=arguments.sms_matching,
+        testing=arguments.testing,
         max_errors=arguments.max_errors,
     )

@@ -4,6 +4,7 @@ This is the only module that reads the environment.
 """
 
 from functools import lru_cache
+from pathlib import Path
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -46,6 +47,19 @@ class Settings(BaseSettings):
     file_password: SecretStr | None = Field(
         default=None,
         description="Password of encrypted import files, when no file gives it.",
+    )
+    upload_dir: Path = Field(
+        default=Path(".services/uploads"),
+        description="Where the API keeps files uploaded to start a job.",
+    )
+    import_dir: Path = Field(
+        default=Path("examples"),
+        description="The only folder whose files the API imports by path.",
+    )
+    retention_interval_seconds: float = Field(
+        default=3600.0,
+        gt=0,
+        description="How often the API purges job reports older than six months.",
     )
 
 

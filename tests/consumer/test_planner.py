@@ -1,11 +1,9 @@
 from datetime import UTC, datetime
 from typing import Any
 
-import pytest
-
 from consumer.merge import Outcome
 from consumer.plan import HOME_KEY, MAX_HOPS, Claim, Inbound, new_profile_id
-from consumer.planner import BatchPlanner, PartitionOf, ProfilesInFlightError
+from consumer.planner import BatchPlanner, PartitionOf
 from profiles.identity import record_key
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
@@ -201,22 +199,14 @@ def test_a_record_that_breaks_the_planner_fails_alone() -> None:
     assert "internal error" in planner.plan.decisions[2].reason
 
 
-def test_a_conflict_with_a_profile_not_yet_written_waits_until_the_last_attempt() -> (
-    None
-):
+def test_a_conflict_with_a_profile_not_yet_written_goes_to_its_home() -> None:
     claims = {
         "email:a@example.com": Claim("p1", "email:a@example.com"),
         "social:google:9": Claim("p2", "phone:+33600000000"),
     }
-    line = {
-        "email": "a@example.com",
-        "identities": [{"provider": "google", "user_id": "9"}],
-    }
-    waiting = _planner({"p1": {"email": "a@example.com"}}, claims, _phones_on_one)
-    with pytest.raises(ProfilesInFlightError):
-        waiting.apply(_inbound(1, line))
-    final = BatchPlanner(
-        {"p1": {"email": "a@example.com"}}, claims, _phones_on_one, NOW, final=True
-    )
-    final.apply(_inbound(1, line))
-    assert final.plan.decisions[0].outcome is Outcome.FAILED
+    identities = [{"provider": "google", "user_id": "9"}]
+    planner = _planner({"p1": {"email": "a@example.com"}}, claims, _phones_on_one)
+    planner.apply(_inbound(1, {"email": "a@example.com", "identities": identities}))
+    assert not planner.plan.decisions
+    assert planner.plan.forwards[0].partition == 1
+    assert planner.plan.forwards[0].record["key"] == "phone:+33600000000"
