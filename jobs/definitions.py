@@ -20,9 +20,9 @@ from producer.options import (
     FileFormat,
     ImportOptions,
     SourceOptions,
+    read_password_file,
 )
 from profile_import.database import JOB_DEFINITIONS, Document
-from profile_import.errors import ConfigurationError
 
 logger = logging.getLogger(__name__)
 
@@ -154,15 +154,7 @@ def _now() -> datetime:
 
 def read_password(reference: str) -> SecretStr:
     """Return the password held in the first line of the referenced file."""
-    path = Path(reference)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as error:
-        raise ConfigurationError(
-            f"cannot read the password file {path}: {error.strerror}"
-        ) from error
-    # Like openssl's -pass file:, the first line is the password.
-    return SecretStr(text.splitlines()[0] if text else "")
+    return read_password_file(Path(reference))
 
 
 def job_options(

@@ -2,9 +2,12 @@
 
 from dataclasses import asdict, dataclass
 from enum import StrEnum
+from pathlib import Path
 from typing import Any
 
 from pydantic import SecretStr
+
+from profile_import.errors import ConfigurationError
 
 DEFAULT_ITERATIONS = 10_000
 
@@ -51,3 +54,14 @@ class ImportOptions:
     def describe(self) -> dict[str, Any]:
         """Return the options as stored in a job report."""
         return {k: v for k, v in asdict(self).items() if k != "job_id"}
+
+
+def read_password_file(path: Path) -> SecretStr:
+    """Return the password in the first line of a file, as openssl's -pass file:."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise ConfigurationError(
+            f"cannot read the password file {path}: {error.strerror}"
+        ) from error
+    return SecretStr(text.splitlines()[0] if text else "")

@@ -10,6 +10,7 @@ from producer.options import (
     FileFormat,
     ImportOptions,
     SourceOptions,
+    read_password_file,
 )
 from profile_import.errors import ConfigurationError
 from profile_import.settings import Settings
@@ -67,14 +68,7 @@ def _password(arguments: argparse.Namespace, settings: Settings) -> SecretStr | 
     path: Path | None = arguments.password_file
     if path is None:
         return settings.file_password
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as error:
-        raise ConfigurationError(
-            f"cannot read the password file {path}: {error.strerror}"
-        ) from error
-    # Like openssl's -pass file:, the first line is the password.
-    return SecretStr(text.splitlines()[0] if text else "")
+    return read_password_file(path)
 
 
 def _delimiter(given: str | None) -> str | None:
