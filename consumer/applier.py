@@ -87,6 +87,9 @@ class BatchApplier:
                 logger.warning("batch replanned attempt=%d reason=%s", attempt, error)
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, _MAX_RETRY_DELAY)
+        # TODO: this ends the worker process, whose batch is then applied again by
+        # the next owner of its partitions; matters only if claims keep being
+        # lost for half a minute, which takes a storm of writers on one person.
         raise RuntimeError(f"batch could not be planned in {_MAX_ATTEMPTS} attempts")
 
     async def _apply_once(self, target: str, records: Sequence[Inbound]) -> BatchPlan:
