@@ -41,6 +41,22 @@ def next_offsets(messages: Sequence[Message]) -> list[TopicPartition]:
     return [TopicPartition(t, p, offset + 1) for (t, p), offset in last.items()]
 
 
+def partition_lags(
+    positions: Sequence[TopicPartition], high_watermarks: dict[int, int]
+) -> dict[int, int]:
+    """Return, per partition, how many records lie between position and end.
+
+    A partition whose position or end is not known yet (negative offsets)
+    is left out rather than reported as a made-up lag.
+    """
+    lags = {}
+    for place in positions:
+        high = high_watermarks.get(place.partition, -1)
+        if place.offset >= 0 and high >= 0:
+            lags[place.partition] = max(high - place.offset, 0)
+    return lags
+
+
 class Worker:
     """One member of the workers' consumer group."""
 
@@ -89,6 +105,17 @@ class Worker:
         # Forwards and events must be in Kafka before the offsets move past them.
         await asyncio.to_thread(self._events.flush)
         await self._commit(messages)
+        self._report_lag()
+
+    def _report_lag(self) -> None:
+        # Offsets cached from fetch responses: no round trip per batch.
+        positions = self._consumer.position(self._consumer.assignment())
+        ends = {
+            place.partition: self._consumer.get_watermark_offsets(place, cached=True)[1]
+            for place in positions
+        }
+        for partition, lag in partition_lags(positions, ends).items():
+            metrics.CONSUMER_LAG.labels(str(partition)).set(lag)
 
     def _decode(self, messages: Sequence[Message]) -> list[Inbound]:
         records = []

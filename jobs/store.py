@@ -53,6 +53,13 @@ class JobStore:
         await self._jobs.insert_one(report)
         return report
 
+    async def count_by_status(self) -> dict[str, int]:
+        """Count job reports per status."""
+        return {
+            status.value: await self._jobs.count_documents({"status": status.value})
+            for status in JobStatus
+        }
+
     async def get(self, job_id: str) -> Document | None:
         """Return one job report."""
         return await self._jobs.find_one({"_id": job_id})

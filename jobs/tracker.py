@@ -17,6 +17,7 @@ from confluent_kafka import Consumer, KafkaException, Message
 from jobs.events import JobEventType
 from jobs.report import FINAL_STATUSES, JobStatus, final_status, progress_from
 from jobs.store import JobStore
+from profile_import import metrics
 from profile_import.kafka import consume_batches
 from profile_import.settings import Settings
 from schemas import JOB_EVENT, SchemaMismatchError
@@ -79,6 +80,8 @@ class JobTracker:
         for job_id in touched:
             await self.settle(job_id)
         await asyncio.to_thread(self._consumer.commit, asynchronous=False)
+        for status, count in (await self._store.count_by_status()).items():
+            metrics.JOBS.labels(status).set(count)
 
     async def handle(self, event: dict[str, Any]) -> None:
         """Apply one event to its job's report and logs."""

@@ -41,6 +41,7 @@ async def test_a_job_goes_from_waiting_through_running_to_success(
     ]
     assert logs[0] == "job started on one.jsonl"
     assert logs[-1].startswith("job SUCCESS")
+    assert (await JobStore(db).count_by_status())["SUCCESS"] == 1
 
 
 async def test_a_canceled_job_stops_and_says_what_was_applied(
