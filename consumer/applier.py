@@ -9,7 +9,14 @@ The order of the steps is what makes a batch safe to apply twice:
    where that writer's profile is found;
 4. record each record's outcome, once per job and line: a batch applied again
    after a crash keeps the outcomes of its first pass, so job counts stay exact;
-5. write the profiles whole, which gives the same documents when done twice.
+5. write the profiles whole, each over the revision it was planned from.
+
+A write refused because a profile moved on (`store.StaleWriteError`) means two
+workers applied the same partition at once: one lost it while still busy. A
+batch past its deadline (`BatchOverdueError`) may have lost its partitions the
+same way, so it writes nothing more. Either error ends the batch without
+committing it; the worker reads its records again, and the partitions' owner
+applies them over fresh reads.
 
 Records that match a profile homed on another partition are returned as
 forwards; the worker sends them on before it commits the batch's offsets.
@@ -17,6 +24,8 @@ forwards; the worker sends them on before it commits the batch's offsets.
 
 import asyncio
 import logging
+import math
+import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
@@ -35,6 +44,10 @@ _FIRST_RETRY_DELAY = 0.05
 _MAX_RETRY_DELAY = 2.0
 
 
+class BatchOverdueError(Exception):
+    """A batch ran past its deadline; its partitions may belong to another worker."""
+
+
 class BatchApplier:
     """Applies batches of decoded import records, one profile target at a time."""
 
@@ -42,15 +55,21 @@ class BatchApplier:
         self._db = db
         self._partition_of = partition_of
 
-    async def apply(self, records: Sequence[Inbound]) -> BatchPlan:
-        """Apply records in order and return what was decided for each."""
+    async def apply(
+        self, records: Sequence[Inbound], deadline: float = math.inf
+    ) -> BatchPlan:
+        """Apply records in order and return what was decided for each.
+
+        `deadline` is a `time.monotonic()` instant after which nothing more is
+        written (BatchOverdueError).
+        """
         plan = BatchPlan()
         records = await self._skip_canceled(records, plan)
         by_target: dict[str, list[Inbound]] = {}
         for inbound in records:
             by_target.setdefault(inbound.record["target"], []).append(inbound)
         for target, target_records in by_target.items():
-            applied = await self._apply_with_retries(target, target_records)
+            applied = await self._apply_with_retries(target, target_records, deadline)
             plan.decisions.extend(applied.decisions)
             plan.forwards.extend(applied.forwards)
             plan.duplicates.extend(applied.duplicates)
@@ -75,12 +94,12 @@ class BatchApplier:
         return [i for i in records if i.record["job_id"] not in canceled]
 
     async def _apply_with_retries(
-        self, target: str, records: Sequence[Inbound]
+        self, target: str, records: Sequence[Inbound], deadline: float
     ) -> BatchPlan:
         delay = _FIRST_RETRY_DELAY
         for attempt in range(1, _MAX_ATTEMPTS + 1):
             try:
-                return await self._apply_once(target, records)
+                return await self._apply_once(target, records, deadline)
             except store.ClaimLostError as error:
                 # Another partition's worker created the same person first: plan
                 # again, now finding its profile through its claims.
@@ -92,7 +111,9 @@ class BatchApplier:
         # lost for half a minute, which takes a storm of writers on one person.
         raise RuntimeError(f"batch could not be planned in {_MAX_ATTEMPTS} attempts")
 
-    async def _apply_once(self, target: str, records: Sequence[Inbound]) -> BatchPlan:
+    async def _apply_once(
+        self, target: str, records: Sequence[Inbound], deadline: float
+    ) -> BatchPlan:
         collections = profile_collections(self._db, target)
         identifiers, profile_ids = lookup_identifiers(records)
         claims = await store.load_claims(collections, identifiers)
@@ -105,8 +126,16 @@ class BatchApplier:
             planner.apply(inbound)
         plan = planner.plan
 
+        _check_deadline(deadline)
         await store.release_claims(collections, plan.orphan_claims)
         await store.take_claims(collections, plan.new_claims)
         await store.record_outcomes(self._db, plan.decisions)
+        _check_deadline(deadline)
         await store.write_profiles(collections, plan.profiles_to_write, plan.created)
         return plan
+
+
+def _check_deadline(deadline: float) -> None:
+    late = time.monotonic() - deadline
+    if late > 0:
+        raise BatchOverdueError(f"batch {late:.1f} s past its deadline")

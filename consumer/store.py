@@ -1,5 +1,6 @@
 """The consumer's reads and writes: one round trip per step for a whole batch."""
 
+import asyncio
 import logging
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -8,7 +9,7 @@ from pymongo import DeleteOne, ReplaceOne
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError
 
-from consumer.plan import Claim, RecordDecision
+from consumer.plan import REVISION, Claim, RecordDecision, revision_of
 from profile_import.database import JOBS, RECORD_OUTCOMES, Document, ProfileCollections
 from schemas.records import record_id
 
@@ -19,6 +20,21 @@ _DUPLICATE_KEY = 11000
 
 def _only_duplicates(error: BulkWriteError) -> bool:
     return all(e["code"] == _DUPLICATE_KEY for e in error.details["writeErrors"])
+
+
+class StaleWriteError(Exception):
+    """Profiles were written by another worker since this batch read them.
+
+    The other worker owns the partition now, or this one is that owner and a
+    worker that lost the partition wrote late. Either way the batch must not
+    go on from what it read: its records are read again from Kafka.
+    """
+
+    def __init__(self, profile_ids: list[str]) -> None:
+        super().__init__(
+            f"profiles written meanwhile by another worker (among): {profile_ids}"
+        )
+        self.profile_ids = profile_ids
 
 
 class ClaimLostError(Exception):
@@ -160,10 +176,14 @@ async def write_profiles(
     profiles: Mapping[str, dict[str, Any]],
     created: Iterable[str] = (),
 ) -> None:
-    """Write whole profiles; writing the same profile twice gives the same result.
+    """Write whole profiles, each only over the revision it was planned from.
 
-    New profiles are inserted in one command; a profile that already exists
-    (a creation applied again) and merged profiles are replaced.
+    New profiles are inserted in one command. Merged ones are replaced in small
+    commands, each just after reading that its profiles are still at the
+    revision they were planned from. Raise StaleWriteError when a profile was
+    written by someone else meanwhile: an insert finds the profile there, or a
+    stored revision has moved on. What was written before stays; applying the
+    batch again from fresh reads completes it.
     """
     new_ids = [pid for pid in created if pid in profiles]
     replaced = [pid for pid in profiles if pid not in set(new_ids)]
@@ -174,10 +194,38 @@ async def write_profiles(
         except BulkWriteError as error:
             if not _only_duplicates(error):
                 raise
-            replaced.extend(new_ids[e["index"]] for e in error.details["writeErrors"])
+            taken = [new_ids[e["index"]] for e in error.details["writeErrors"]]
+            raise StaleWriteError(taken) from error
     for start in range(0, len(replaced), UPDATES_PER_COMMAND):
+        chunk = {
+            pid: profiles[pid] for pid in replaced[start : start + UPDATES_PER_COMMAND]
+        }
+        moved = await _moved_on(collections, chunk)
+        if moved:
+            raise StaleWriteError(moved)
         operations = [
-            ReplaceOne({"_id": pid}, {"_id": pid, **profiles[pid]}, upsert=True)
-            for pid in replaced[start : start + UPDATES_PER_COMMAND]
+            ReplaceOne({"_id": pid}, {"_id": pid, **document})
+            for pid, document in chunk.items()
         ]
         await collections.profiles.bulk_write(operations, ordered=False)
+
+
+async def _moved_on(
+    collections: ProfileCollections, planned: Mapping[str, dict[str, Any]]
+) -> list[str]:
+    """Return the profiles whose stored revision is not the one planned from.
+
+    The revision is checked here rather than in each replace's filter: FerretDB
+    finds a document by index only when the filter is its `_id` alone, and
+    scans the whole collection for anything more. It checks such a filter in
+    its own read-then-write anyway, so the check is no weaker there for being
+    ours; the window left is the round trip between this read and the write.
+    """
+    stored = await asyncio.gather(
+        *(collections.profiles.find_one({"_id": pid}, {REVISION: 1}) for pid in planned)
+    )
+    return [
+        pid
+        for (pid, document), found in zip(planned.items(), stored, strict=True)
+        if found is None or revision_of(found) != revision_of(document) - 1
+    ]

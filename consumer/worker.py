@@ -15,9 +15,10 @@ from confluent_kafka import (
 )
 from pymongo.asynchronous.database import AsyncDatabase
 
-from consumer.applier import BatchApplier
+from consumer.applier import BatchApplier, BatchOverdueError
 from consumer.plan import Forward, Inbound
 from consumer.reporting import batch_events
+from consumer.store import StaleWriteError
 from jobs.events import JobEventSender
 from profile_import import metrics
 from profile_import.database import Document
@@ -39,6 +40,33 @@ def next_offsets(messages: Sequence[Message]) -> list[TopicPartition]:
             continue
         last[(topic, partition)] = max(last.get((topic, partition), -1), offset)
     return [TopicPartition(t, p, offset + 1) for (t, p), offset in last.items()]
+
+
+def first_offsets(messages: Sequence[Message]) -> list[TopicPartition]:
+    """Return, per partition, the offset of the first message of a batch."""
+    first: dict[tuple[str, int], int] = {}
+    for message in messages:
+        topic, partition = message.topic(), message.partition()
+        offset = message.offset()
+        if topic is None or partition is None or offset is None or offset < 0:
+            continue
+        first[(topic, partition)] = min(first.get((topic, partition), offset), offset)
+    return [TopicPartition(t, p, offset) for (t, p), offset in first.items()]
+
+
+def rewind(consumer: Consumer, messages: Sequence[Message]) -> None:
+    """Make the consumer deliver a batch's messages again, where it still can.
+
+    A partition this consumer no longer owns cannot be sought; its new owner
+    starts from the last committed offset, before the batch, anyway.
+    """
+    for place in first_offsets(messages):
+        try:
+            consumer.seek(place)
+        except KafkaException as error:
+            logger.warning(
+                "partition not rewound partition=%d error=%s", place.partition, error
+            )
 
 
 def partition_lags(
@@ -97,7 +125,17 @@ class Worker:
         metrics.RECORDS_CONSUMED.inc(len(records))
         metrics.BATCH_SIZE.observe(len(records))
         started = time.perf_counter()
-        plan = await self._applier.apply(records)
+        deadline = time.monotonic() + self._settings.max_batch_seconds
+        try:
+            plan = await self._applier.apply(records, deadline)
+        except (StaleWriteError, BatchOverdueError) as error:
+            # Two workers applied these partitions at once (see consumer.applier):
+            # nothing of the batch is committed, forwarded or reported; reading it
+            # again gives its records to whoever owns their partitions now.
+            logger.warning("batch abandoned, to be read again reason=%s", error)
+            metrics.BATCHES_ABANDONED.inc()
+            rewind(self._consumer, messages)
+            return
         metrics.BATCH_WRITE_SECONDS.observe(time.perf_counter() - started)
         self._forward(plan.forwards)
         for event in batch_events(plan):

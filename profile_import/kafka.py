@@ -7,6 +7,14 @@ from typing import Any
 
 from confluent_kafka import Consumer, KafkaError, KafkaException, Message, Producer
 from confluent_kafka.admin import AdminClient
+
+# The package re-exports these without declaring it, which mypy refuses.
+from confluent_kafka.admin._config import (
+    AlterConfigOpType,
+    ConfigEntry,
+    ConfigResource,
+)
+from confluent_kafka.admin._resource import ResourceType
 from confluent_kafka.cimpl import NewTopic
 
 from profile_import.errors import ConfigurationError
@@ -43,17 +51,76 @@ def create_producer(settings: Settings) -> Producer:
 
 
 def create_consumer(settings: Settings, group: str) -> Consumer:
-    """Return a consumer that commits offsets only when told to."""
+    """Return a consumer that commits offsets only when told to.
+
+    It speaks the consumer group protocol of KIP-848: a member that is busy
+    with a batch keeps sending heartbeats from librdkafka's own thread and keeps
+    its partitions until its next poll hands them over. With the classic
+    protocol, a member busy during a rebalance for longer than the session
+    timeout is dropped from the group and its partitions given away while it
+    still writes. The group's session timeout is a setting of the group on the
+    broker (see `configure_groups`). A member that does not poll within
+    `max.poll.interval.ms` leaves the group; the worker gives a batch up well
+    before (`max_batch_seconds`).
+    """
     return Consumer(
         {
             "bootstrap.servers": settings.kafka_bootstrap,
             "group.id": group,
+            "group.protocol": "consumer",
             "enable.auto.commit": False,
             "auto.offset.reset": "earliest",
-            "partition.assignment.strategy": "cooperative-sticky",
-            "session.timeout.ms": settings.session_timeout_ms,
+            "max.poll.interval.ms": max_poll_interval_ms(settings),
         }
     )
+
+
+def max_poll_interval_ms(settings: Settings) -> int:
+    """Return the poll interval past which a member leaves its group.
+
+    A quarter more than the longest batch: a batch given up at its deadline
+    still leaves the worker time to poll before the group drops it.
+    """
+    return int(settings.max_batch_seconds * 1000 * 1.25)
+
+
+def group_configs(settings: Settings) -> dict[str, str]:
+    """Return the broker-side settings of the pipeline's consumer groups."""
+    session = settings.session_timeout_ms
+    return {
+        "consumer.session.timeout.ms": str(session),
+        # Several heartbeats per session, so one late heartbeat costs nothing.
+        "consumer.heartbeat.interval.ms": str(min(5_000, session // 3)),
+    }
+
+
+def configure_groups(settings: Settings, groups: Sequence[str]) -> None:
+    """Set the session timeout and heartbeat interval of consumer groups.
+
+    The broker bounds them (`group.consumer.min.session.timeout.ms` and
+    `group.consumer.min.heartbeat.interval.ms`); a value out of its range is a
+    configuration error.
+    """
+    admin = AdminClient({"bootstrap.servers": settings.kafka_bootstrap})
+    entries = [
+        ConfigEntry(name, value, incremental_operation=AlterConfigOpType.SET)
+        for name, value in group_configs(settings).items()
+    ]
+    resources = [
+        ConfigResource(ResourceType.GROUP, group, incremental_configs=entries)
+        for group in groups
+    ]
+    futures = admin.incremental_alter_configs(
+        resources, request_timeout=_ADMIN_TIMEOUT_SECONDS
+    )
+    for resource, future in futures.items():
+        try:
+            future.result(timeout=_ADMIN_TIMEOUT_SECONDS)
+        except KafkaException as error:
+            raise ConfigurationError(
+                f"cannot configure consumer group {resource.name} "
+                f"({group_configs(settings)}): {error}"
+            ) from error
 
 
 def ensure_topics(settings: Settings) -> None:

@@ -27,6 +27,10 @@ BATCH_WRITE_SECONDS = Histogram(
     "profile_import_batch_write_seconds",
     "Time to plan and write one batch.",
 )
+BATCHES_ABANDONED = Counter(
+    "profile_import_batches_abandoned",
+    "Batches given up because another worker wrote their profiles meanwhile.",
+)
 CONSUMER_LAG = Gauge(
     "profile_import_consumer_lag",
     "Records not yet consumed, by partition.",

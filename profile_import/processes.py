@@ -12,7 +12,12 @@ from jobs.store import JobStore
 from jobs.tracker import JobTracker
 from profile_import import metrics
 from profile_import.database import connect, database, ensure_indexes
-from profile_import.kafka import create_consumer, create_producer, ensure_topics
+from profile_import.kafka import (
+    configure_groups,
+    create_consumer,
+    create_producer,
+    ensure_topics,
+)
 from profile_import.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -29,6 +34,8 @@ def _stop_on_signals(stop: asyncio.Event) -> None:
 async def run_processes(settings: Settings, *, consume: bool, track: bool) -> None:
     """Run the worker and/or tracker roles until SIGINT or SIGTERM."""
     await asyncio.to_thread(ensure_topics, settings)
+    groups = [settings.consumer_group] * consume + [settings.tracker_group] * track
+    await asyncio.to_thread(configure_groups, settings, groups)
     metrics.serve_metrics(settings.metrics_host, settings.metrics_port)
     client = connect(settings)
     db = database(client, settings)

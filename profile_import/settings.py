@@ -30,7 +30,14 @@ class Settings(BaseSettings):
         default=45_000,
         ge=6_000,
         description="How long a silent worker keeps its partitions before others "
-        "take them over.",
+        "take them over (set on the consumer groups when a worker starts).",
+    )
+    max_batch_seconds: float = Field(
+        default=240.0,
+        gt=0,
+        le=3_000,
+        description="How long a worker may spend on one batch; a slower batch is "
+        "given up unwritten and read again, since the group may have moved on.",
     )
     batch_size: int = Field(default=500, ge=1)
     batch_wait_seconds: float = Field(default=0.2, gt=0)

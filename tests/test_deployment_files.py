@@ -29,6 +29,7 @@ EXPECTED_METRICS = {
     "profile_import_consumer_lag",
     "profile_import_batch_write_seconds_bucket",
     "profile_import_jobs",
+    "profile_import_batches_abandoned_total",
 }
 INSTALL_HINT = (
     "the `docker-compose` executable is not on PATH; install Debian's package "

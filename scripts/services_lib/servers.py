@@ -199,6 +199,10 @@ class Kafka(Server):
             "transaction.state.log.min.isr=1",
             "min.insync.replicas=1",
             "group.initial.rebalance.delay.ms=0",
+            # Let consumer groups have session timeouts from 6 s (tests use
+            # short ones, so a killed worker's partitions move on quickly).
+            "group.consumer.min.session.timeout.ms=6000",
+            "group.consumer.min.heartbeat.interval.ms=1000",
             "auto.create.topics.enable=false",
         ]
         header = "# Written by scripts/services; edits are overwritten."

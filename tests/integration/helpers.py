@@ -8,7 +8,7 @@ from typing import Any
 
 from confluent_kafka import Consumer, TopicPartition
 
-from consumer.plan import HOME_KEY
+from consumer.plan import INTERNAL_FIELDS
 from profile_import.settings import Settings
 
 _POLL_SECONDS = 0.1
@@ -35,12 +35,14 @@ async def profile_contents(db: Any, collection: str = "profiles") -> list[str]:
     """Return the profiles of a collection, minus ids, as sorted comparable text.
 
     Profile ids are derived from job ids, which differ between two runs of one
-    file, and home keys from which line got there first: neither is content.
+    file, home keys from which line got there first, and revisions from how
+    the records fell into batches: none of them is content.
     """
     contents = []
     async for profile in db[collection].find():
         profile.pop("_id")
-        profile.pop(HOME_KEY, None)
+        for name in INTERNAL_FIELDS:
+            profile.pop(name, None)
         contents.append(repr(sorted(profile.items())))
     return sorted(contents)
 
