@@ -9,14 +9,14 @@ The order of the steps is what makes a batch safe to apply twice:
    where that writer's profile is found;
 4. record each record's outcome, once per job and line: a batch applied again
    after a crash keeps the outcomes of its first pass, so job counts stay exact;
-5. write the profiles whole, each over the revision it was planned from.
+5. write the profiles whole, which gives the same documents when done twice.
 
-A write refused because a profile moved on (`store.StaleWriteError`) means two
-workers applied the same partition at once: one lost it while still busy. A
-batch past its deadline (`BatchOverdueError`) may have lost its partitions the
-same way, so it writes nothing more. Either error ends the batch without
-committing it; the worker reads its records again, and the partitions' owner
-applies them over fresh reads.
+Before each write step the batch's guard runs: the worker checks there that the
+batch is not overdue and that its partitions are still its own (see
+`consumer.ownership`). A guard that raises, like an insert that finds its new
+profile already there (`store.StaleWriteError`), ends the batch without
+committing it; the worker reads its records again, and whoever owns their
+partitions applies them over fresh reads.
 
 Records that match a profile homed on another partition are returned as
 forwards; the worker sends them on before it commits the batch's offsets.
@@ -24,9 +24,7 @@ forwards; the worker sends them on before it commits the batch's offsets.
 
 import asyncio
 import logging
-import math
-import time
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 
 from pymongo.asynchronous.database import AsyncDatabase
@@ -44,8 +42,12 @@ _FIRST_RETRY_DELAY = 0.05
 _MAX_RETRY_DELAY = 2.0
 
 
-class BatchOverdueError(Exception):
-    """A batch ran past its deadline; its partitions may belong to another worker."""
+WriteGuard = Callable[[], Awaitable[None]]
+"""Awaited before each write step of a batch; raises to stop the batch there."""
+
+
+async def _no_guard() -> None:
+    """The guard of batches applied outside a worker (tests, tools)."""
 
 
 class BatchApplier:
@@ -56,20 +58,16 @@ class BatchApplier:
         self._partition_of = partition_of
 
     async def apply(
-        self, records: Sequence[Inbound], deadline: float = math.inf
+        self, records: Sequence[Inbound], guard: WriteGuard = _no_guard
     ) -> BatchPlan:
-        """Apply records in order and return what was decided for each.
-
-        `deadline` is a `time.monotonic()` instant after which nothing more is
-        written (BatchOverdueError).
-        """
+        """Apply records in order and return what was decided for each."""
         plan = BatchPlan()
         records = await self._skip_canceled(records, plan)
         by_target: dict[str, list[Inbound]] = {}
         for inbound in records:
             by_target.setdefault(inbound.record["target"], []).append(inbound)
         for target, target_records in by_target.items():
-            applied = await self._apply_with_retries(target, target_records, deadline)
+            applied = await self._apply_with_retries(target, target_records, guard)
             plan.decisions.extend(applied.decisions)
             plan.forwards.extend(applied.forwards)
             plan.duplicates.extend(applied.duplicates)
@@ -94,12 +92,12 @@ class BatchApplier:
         return [i for i in records if i.record["job_id"] not in canceled]
 
     async def _apply_with_retries(
-        self, target: str, records: Sequence[Inbound], deadline: float
+        self, target: str, records: Sequence[Inbound], guard: WriteGuard
     ) -> BatchPlan:
         delay = _FIRST_RETRY_DELAY
         for attempt in range(1, _MAX_ATTEMPTS + 1):
             try:
-                return await self._apply_once(target, records, deadline)
+                return await self._apply_once(target, records, guard)
             except store.ClaimLostError as error:
                 # Another partition's worker created the same person first: plan
                 # again, now finding its profile through its claims.
@@ -112,7 +110,7 @@ class BatchApplier:
         raise RuntimeError(f"batch could not be planned in {_MAX_ATTEMPTS} attempts")
 
     async def _apply_once(
-        self, target: str, records: Sequence[Inbound], deadline: float
+        self, target: str, records: Sequence[Inbound], guard: WriteGuard
     ) -> BatchPlan:
         collections = profile_collections(self._db, target)
         identifiers, profile_ids = lookup_identifiers(records)
@@ -126,16 +124,10 @@ class BatchApplier:
             planner.apply(inbound)
         plan = planner.plan
 
-        _check_deadline(deadline)
+        await guard()
         await store.release_claims(collections, plan.orphan_claims)
         await store.take_claims(collections, plan.new_claims)
         await store.record_outcomes(self._db, plan.decisions)
-        _check_deadline(deadline)
+        await guard()
         await store.write_profiles(collections, plan.profiles_to_write, plan.created)
         return plan
-
-
-def _check_deadline(deadline: float) -> None:
-    late = time.monotonic() - deadline
-    if late > 0:
-        raise BatchOverdueError(f"batch {late:.1f} s past its deadline")

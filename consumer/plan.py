@@ -19,17 +19,6 @@ from schemas.records import drop_absent, record_id
 HOME_KEY = "_home_key"
 """Field of a stored profile holding its home key (never exported)."""
 
-REVISION = "_rev"
-"""Field of a stored profile counting its writes (never exported).
-
-Every write names the revision it was planned from and is refused when the
-stored profile has moved on: a worker that lost its partitions while it was
-still applying a batch cannot overwrite what the partition's new owner wrote.
-"""
-
-INTERNAL_FIELDS = (HOME_KEY, REVISION)
-"""Fields the pipeline keeps on stored profiles for itself."""
-
 MAX_HOPS = 8
 """How often a record may be forwarded before it is rejected."""
 
@@ -64,11 +53,6 @@ def home_key_of(profile_id: str, document: Mapping[str, Any] | None) -> str:
     if document is not None and HOME_KEY in document:
         return str(document[HOME_KEY])
     return f"id:{profile_id}"
-
-
-def revision_of(document: Mapping[str, Any]) -> int:
-    """Return a stored profile's revision; one written before revisions is 0."""
-    return int(document.get(REVISION, 0))
 
 
 @dataclass(frozen=True)

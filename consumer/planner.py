@@ -22,7 +22,6 @@ from consumer.merge import (
 from consumer.plan import (
     HOME_KEY,
     MAX_HOPS,
-    REVISION,
     BatchPlan,
     Claim,
     DuplicateLine,
@@ -32,7 +31,6 @@ from consumer.plan import (
     claimable_identifiers,
     home_key_of,
     new_profile_id,
-    revision_of,
 )
 from profiles.identity import matching_identifiers
 from schemas.records import drop_absent
@@ -53,7 +51,6 @@ class BatchPlanner:
         now: datetime,
     ) -> None:
         self._profiles = dict(profiles)
-        self._revisions = {pid: revision_of(doc) for pid, doc in profiles.items()}
         self._claims = dict(claims)
         self._partition_of = partition_of
         self._now = now
@@ -69,7 +66,6 @@ class BatchPlanner:
         """
         for profile_id, document in profiles.items():
             self._profiles.setdefault(profile_id, document)
-            self._revisions.setdefault(profile_id, revision_of(document))
         for identifier, claim in claims.items():
             self._claims.setdefault(identifier, claim)
 
@@ -224,10 +220,7 @@ class BatchPlanner:
         if result.outcome is Outcome.CREATED:
             self.plan.created.add(profile_id)
         if result.outcome in (Outcome.CREATED, Outcome.MERGED):
-            # One write per profile and batch, whatever the number of its records:
-            # the revision follows the one read from the database.
-            revision = self._revisions.get(profile_id, 0) + 1
-            document = {**result.profile, HOME_KEY: home, REVISION: revision}
+            document = {**result.profile, HOME_KEY: home}
             self._profiles[profile_id] = document
             self.plan.profiles_to_write[profile_id] = document
             self._claim_all(record, profile_id, home, result.profile)

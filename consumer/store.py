@@ -1,6 +1,5 @@
 """The consumer's reads and writes: one round trip per step for a whole batch."""
 
-import asyncio
 import logging
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -9,7 +8,7 @@ from pymongo import DeleteOne, ReplaceOne
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError
 
-from consumer.plan import REVISION, Claim, RecordDecision, revision_of
+from consumer.plan import Claim, RecordDecision
 from profile_import.database import JOBS, RECORD_OUTCOMES, Document, ProfileCollections
 from schemas.records import record_id
 
@@ -23,17 +22,14 @@ def _only_duplicates(error: BulkWriteError) -> bool:
 
 
 class StaleWriteError(Exception):
-    """Profiles were written by another worker since this batch read them.
+    """Profiles were created by another worker since this batch read the database.
 
-    The other worker owns the partition now, or this one is that owner and a
-    worker that lost the partition wrote late. Either way the batch must not
-    go on from what it read: its records are read again from Kafka.
+    Two workers applied the same records at once: the batch must not go on
+    from what it read, and its records are read again from Kafka.
     """
 
     def __init__(self, profile_ids: list[str]) -> None:
-        super().__init__(
-            f"profiles written meanwhile by another worker (among): {profile_ids}"
-        )
+        super().__init__(f"profiles created meanwhile by another worker: {profile_ids}")
         self.profile_ids = profile_ids
 
 
@@ -176,14 +172,12 @@ async def write_profiles(
     profiles: Mapping[str, dict[str, Any]],
     created: Iterable[str] = (),
 ) -> None:
-    """Write whole profiles, each only over the revision it was planned from.
+    """Write whole profiles; writing the same profiles twice gives the same result.
 
-    New profiles are inserted in one command. Merged ones are replaced in small
-    commands, each just after reading that its profiles are still at the
-    revision they were planned from. Raise StaleWriteError when a profile was
-    written by someone else meanwhile: an insert finds the profile there, or a
-    stored revision has moved on. What was written before stays; applying the
-    batch again from fresh reads completes it.
+    New profiles are inserted in one command and merged ones replaced. A batch
+    applied again finds the profiles it created and merges into them, so an
+    insert that finds its profile there means another worker applied the same
+    records meanwhile: StaleWriteError.
     """
     new_ids = [pid for pid in created if pid in profiles]
     replaced = [pid for pid in profiles if pid not in set(new_ids)]
@@ -197,35 +191,8 @@ async def write_profiles(
             taken = [new_ids[e["index"]] for e in error.details["writeErrors"]]
             raise StaleWriteError(taken) from error
     for start in range(0, len(replaced), UPDATES_PER_COMMAND):
-        chunk = {
-            pid: profiles[pid] for pid in replaced[start : start + UPDATES_PER_COMMAND]
-        }
-        moved = await _moved_on(collections, chunk)
-        if moved:
-            raise StaleWriteError(moved)
         operations = [
-            ReplaceOne({"_id": pid}, {"_id": pid, **document})
-            for pid, document in chunk.items()
+            ReplaceOne({"_id": pid}, {"_id": pid, **profiles[pid]}, upsert=True)
+            for pid in replaced[start : start + UPDATES_PER_COMMAND]
         ]
         await collections.profiles.bulk_write(operations, ordered=False)
-
-
-async def _moved_on(
-    collections: ProfileCollections, planned: Mapping[str, dict[str, Any]]
-) -> list[str]:
-    """Return the profiles whose stored revision is not the one planned from.
-
-    The revision is checked here rather than in each replace's filter: FerretDB
-    finds a document by index only when the filter is its `_id` alone, and
-    scans the whole collection for anything more. It checks such a filter in
-    its own read-then-write anyway, so the check is no weaker there for being
-    ours; the window left is the round trip between this read and the write.
-    """
-    stored = await asyncio.gather(
-        *(collections.profiles.find_one({"_id": pid}, {REVISION: 1}) for pid in planned)
-    )
-    return [
-        pid
-        for (pid, document), found in zip(planned.items(), stored, strict=True)
-        if found is None or revision_of(found) != revision_of(document) - 1
-    ]

@@ -15,7 +15,8 @@ from confluent_kafka import (
 )
 from pymongo.asynchronous.database import AsyncDatabase
 
-from consumer.applier import BatchApplier, BatchOverdueError
+from consumer.applier import BatchApplier, WriteGuard
+from consumer.ownership import PartitionLostError, PartitionOwnership
 from consumer.plan import Forward, Inbound
 from consumer.reporting import batch_events
 from consumer.store import StaleWriteError
@@ -54,6 +55,10 @@ def first_offsets(messages: Sequence[Message]) -> list[TopicPartition]:
     return [TopicPartition(t, p, offset) for (t, p), offset in first.items()]
 
 
+def _partitions_of(messages: Sequence[Message]) -> set[int]:
+    return {p for message in messages if (p := message.partition()) is not None}
+
+
 def rewind(consumer: Consumer, messages: Sequence[Message]) -> None:
     """Make the consumer deliver a batch's messages again, where it still can.
 
@@ -85,6 +90,10 @@ def partition_lags(
     return lags
 
 
+class BatchOverdueError(Exception):
+    """A batch ran past its deadline; the group may have given its partitions away."""
+
+
 class Worker:
     """One member of the workers' consumer group."""
 
@@ -100,6 +109,7 @@ class Worker:
         self._events = events
         self._partitions = 0
         self._applier = BatchApplier(db, self._partition_of)
+        self._ownership = PartitionOwnership(db, settings.records_topic)
 
     def _partition_of(self, key: str) -> int:
         return partition_for(key, self._partitions)
@@ -114,24 +124,34 @@ class Worker:
         topic = self._settings.records_topic
         batch = (self._settings.batch_size, self._settings.batch_wait_seconds)
         logger.info("worker started topic=%s", topic)
-        await consume_batches(self._consumer, topic, batch, self.process, stop)
+        await consume_batches(
+            self._consumer,
+            topic,
+            batch,
+            self.process,
+            stop,
+            assigned=self._ownership.assigned,
+            revoked=self._ownership.revoked,
+        )
         logger.info("worker stopped")
 
     async def process(self, messages: Sequence[Message]) -> None:
         """Apply one batch, forward and report, then commit its offsets."""
+        polled = time.monotonic()
         # Read per batch: the topic may gain partitions while workers run.
         self._partitions = await asyncio.to_thread(self._count_partitions)
         records = self._decode(messages)
         metrics.RECORDS_CONSUMED.inc(len(records))
         metrics.BATCH_SIZE.observe(len(records))
+        await self._ownership.take_over()
         started = time.perf_counter()
-        deadline = time.monotonic() + self._settings.max_batch_seconds
+        guard = self.batch_guard(_partitions_of(messages), polled)
         try:
-            plan = await self._applier.apply(records, deadline)
-        except (StaleWriteError, BatchOverdueError) as error:
-            # Two workers applied these partitions at once (see consumer.applier):
-            # nothing of the batch is committed, forwarded or reported; reading it
-            # again gives its records to whoever owns their partitions now.
+            plan = await self._applier.apply(records, guard)
+        except (PartitionLostError, BatchOverdueError, StaleWriteError) as error:
+            # The batch may not be this worker's any more (see consumer.ownership):
+            # nothing of it is committed, forwarded or reported; reading it again
+            # gives its records to whoever owns their partitions now.
             logger.warning("batch abandoned, to be read again reason=%s", error)
             metrics.BATCHES_ABANDONED.inc()
             rewind(self._consumer, messages)
@@ -144,6 +164,21 @@ class Worker:
         await asyncio.to_thread(self._events.flush)
         await self._commit(messages)
         self._report_lag()
+
+    def batch_guard(self, partitions: set[int], polled: float) -> WriteGuard:
+        """Return the check run before each write step of a batch.
+
+        `polled` is the `time.monotonic()` instant the batch was polled at.
+        """
+        deadline = polled + self._settings.max_batch_seconds
+
+        async def still_ours() -> None:
+            late = time.monotonic() - deadline
+            if late > 0:
+                raise BatchOverdueError(f"batch {late:.1f} s past its deadline")
+            await self._ownership.check(partitions)
+
+        return still_ours
 
     def _report_lag(self) -> None:
         # Offsets cached from fetch responses: no round trip per batch.

@@ -23,6 +23,7 @@ RECORD_OUTCOMES = "record_outcomes"
 JOBS = "jobs"
 JOB_LOGS = "job_logs"
 JOB_DEFINITIONS = "job_definitions"
+PARTITION_OWNERS = "partition_owners"
 
 
 @dataclass(frozen=True)

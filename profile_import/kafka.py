@@ -5,7 +5,14 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
-from confluent_kafka import Consumer, KafkaError, KafkaException, Message, Producer
+from confluent_kafka import (
+    Consumer,
+    KafkaError,
+    KafkaException,
+    Message,
+    Producer,
+    TopicPartition,
+)
 from confluent_kafka.admin import AdminClient
 
 # The package re-exports these without declaring it, which mypy refuses.
@@ -145,19 +152,41 @@ def ensure_topics(settings: Settings) -> None:
         ) from error
 
 
+PartitionsCallback = Callable[[list[int]], None]
+"""Told the partitions given to (or taken from) a consumer, within its poll."""
+
+
+def _ignore_partitions(_partitions: list[int]) -> None:
+    pass
+
+
 async def consume_batches(
     consumer: Consumer,
     topic: str,
     batch: tuple[int, float],
     process: Callable[[Sequence[Message]], Awaitable[None]],
     stop: asyncio.Event,
+    *,
+    assigned: PartitionsCallback = _ignore_partitions,
+    revoked: PartitionsCallback = _ignore_partitions,
 ) -> None:
     """Hand batches of up to `batch` = (messages, seconds) to `process` until stop.
 
     The blocking consume runs in a thread so the event loop keeps serving the
     process's other roles; the consumer is closed, leaving its group, at the end.
+    `assigned` and `revoked` hear of rebalances; they run inside a consume,
+    never while `process` runs, and the client assigns the partitions itself.
     """
-    consumer.subscribe([topic])
+
+    def on_assign(_consumer: Consumer, places: list[TopicPartition]) -> None:
+        assigned([place.partition for place in places])
+
+    def on_revoke(_consumer: Consumer, places: list[TopicPartition]) -> None:
+        revoked([place.partition for place in places])
+
+    consumer.subscribe(
+        [topic], on_assign=on_assign, on_revoke=on_revoke, on_lost=on_revoke
+    )
     try:
         while not stop.is_set():
             messages = await asyncio.to_thread(consumer.consume, *batch)

@@ -2,14 +2,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from consumer.merge import Outcome
-from consumer.plan import (
-    HOME_KEY,
-    MAX_HOPS,
-    REVISION,
-    Claim,
-    Inbound,
-    new_profile_id,
-)
+from consumer.plan import HOME_KEY, MAX_HOPS, Claim, Inbound, new_profile_id
 from consumer.planner import BatchPlanner, PartitionOf
 from profiles.identity import record_key
 
@@ -217,30 +210,3 @@ def test_a_conflict_with_a_profile_not_yet_written_goes_to_its_home() -> None:
     assert not planner.plan.decisions
     assert planner.plan.forwards[0].partition == 1
     assert planner.plan.forwards[0].record["key"] == "phone:+33600000000"
-
-
-def test_a_write_follows_the_revision_read_once_per_batch() -> None:
-    home = "email:a@example.com"
-    profiles: dict[str, dict[str, Any]] = {
-        "old": {"email": "a@example.com", HOME_KEY: home},
-        "seen": {"email": "b@example.com", HOME_KEY: home, REVISION: 3},
-    }
-    claims = {
-        "email:a@example.com": Claim("old", home),
-        "email:b@example.com": Claim("seen", home),
-    }
-    planner = _planner(profiles, claims)
-    planner.apply(_inbound(1, {"email": "a@example.com", "nickname": "a"}))
-    planner.apply(_inbound(2, {"email": "b@example.com", "nickname": "b"}))
-    planner.apply(_inbound(3, {"email": "b@example.com", "given_name": "B"}))
-    planner.apply(_inbound(4, {"email": "c@example.com"}))
-    planner.apply(_inbound(5, {"email": "c@example.com", "nickname": "c"}))
-    written = planner.plan.profiles_to_write
-    created = new_profile_id("job", 4)
-    assert {pid: doc[REVISION] for pid, doc in written.items()} == {
-        "old": 1,
-        "seen": 4,
-        created: 1,
-    }
-    assert written["seen"]["given_name"] == "B"
-    assert planner.plan.created == {created}

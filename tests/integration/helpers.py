@@ -8,7 +8,7 @@ from typing import Any
 
 from confluent_kafka import Consumer, TopicPartition
 
-from consumer.plan import INTERNAL_FIELDS
+from consumer.plan import HOME_KEY
 from profile_import.settings import Settings
 
 _POLL_SECONDS = 0.1
@@ -35,14 +35,12 @@ async def profile_contents(db: Any, collection: str = "profiles") -> list[str]:
     """Return the profiles of a collection, minus ids, as sorted comparable text.
 
     Profile ids are derived from job ids, which differ between two runs of one
-    file, home keys from which line got there first, and revisions from how
-    the records fell into batches: none of them is content.
+    file, and home keys from which line got there first: neither is content.
     """
     contents = []
     async for profile in db[collection].find():
         profile.pop("_id")
-        for name in INTERNAL_FIELDS:
-            profile.pop(name, None)
+        profile.pop(HOME_KEY, None)
         contents.append(repr(sorted(profile.items())))
     return sorted(contents)
 

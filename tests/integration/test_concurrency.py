@@ -120,6 +120,12 @@ async def second_run(
     await client.close()
 
 
+def _ignoring_merge_order(progress: dict[str, int]) -> dict[str, int]:
+    counts = dict(progress)
+    counts["merged"] = counts.pop("merged") + counts.pop("unchanged")
+    return counts
+
+
 async def test_a_worker_killed_mid_job_ends_as_an_undisturbed_run(
     busy_settings: Settings,
     db: Any,
@@ -145,8 +151,13 @@ async def test_a_worker_killed_mid_job_ends_as_an_undisturbed_run(
     crashed = await job
 
     assert crashed["status"] == undisturbed["status"] == "SUCCESS"
-    assert crashed["progress"] == undisturbed["progress"]
     assert crashed["progress"]["processed"] == 3 * PEOPLE
+    # Whether a person's last line still brings something (merged) or not
+    # (unchanged) depends on how the partitions interleave, which a crash
+    # changes; every other count, and the sum of those two, does not.
+    assert _ignoring_merge_order(crashed["progress"]) == _ignoring_merge_order(
+        undisturbed["progress"]
+    )
     assert await profile_contents(crash_db) == await profile_contents(db)
     assert await crash_db.identity_claims.count_documents(
         {}

@@ -1,9 +1,9 @@
 """A worker that lost its partitions cannot overwrite what their new owner wrote.
 
 Kafka may hand a partition to another worker while the first one is still
-applying a batch of it (a rebalance during a slow batch). These tests play the
-late worker's part with the real planner and store against the real database,
-and the worker's rewind against the real broker.
+applying a batch of it (a worker frozen past its session). These tests play the
+late worker's part with the real ownership records, applier and store against
+the real database, and the worker's rewind against the real broker.
 """
 
 import time
@@ -14,10 +14,12 @@ import pytest
 from confluent_kafka import Consumer, Message
 
 from consumer import store
-from consumer.applier import BatchApplier, BatchOverdueError
-from consumer.plan import REVISION, Inbound
+from consumer.applier import BatchApplier
+from consumer.ownership import PartitionLostError, PartitionOwnership
+from consumer.plan import Inbound
 from consumer.planner import BatchPlanner
-from consumer.worker import rewind
+from consumer.worker import BatchOverdueError, Worker, rewind
+from jobs.events import JobEventSender
 from profile_import.database import profile_collections
 from profile_import.kafka import create_consumer, create_producer, ensure_topics
 from profile_import.settings import Settings
@@ -60,25 +62,43 @@ async def _plan_from_the_database(db: Any, inbound: Inbound) -> BatchPlanner:
     return planner
 
 
-async def test_a_late_write_from_an_old_read_is_refused(db: Any) -> None:
-    owner = BatchApplier(db, _on_zero)
-    created = await owner.apply([_inbound(1, {"email": "a@example.com"})])
-    profile_id = created.decisions[0].profile_id
-    late = await _plan_from_the_database(
-        db, _inbound(2, {"email": "a@example.com", "nickname": "late"})
-    )
+async def test_a_worker_whose_partition_was_taken_over_writes_nothing(
+    db: Any, settings: Settings
+) -> None:
+    late = PartitionOwnership(db, settings.records_topic)
+    late.assigned([0, 1])
+    await late.take_over()
+    owner = PartitionOwnership(db, settings.records_topic)
+    owner.assigned([1])
+    await owner.take_over()
 
-    await owner.apply([_inbound(3, {"email": "a@example.com", "given_name": "Ann"})])
-    with pytest.raises(store.StaleWriteError) as refused:
-        await store.write_profiles(
-            profile_collections(db, "MANAGED"), late.plan.profiles_to_write
+    await late.check([0])
+    await owner.check([1])
+    with pytest.raises(PartitionLostError) as lost:
+        await late.check([0, 1])
+    assert lost.value.partitions == [1]
+    applier = BatchApplier(db, _on_zero)
+    with pytest.raises(PartitionLostError):
+        await applier.apply(
+            [_inbound(1, {"email": "a@example.com"})], lambda: late.check([1])
         )
+    assert await db.profiles.count_documents({}) == 0
+    assert await db.identity_claims.count_documents({}) == 0
+    assert await db.record_outcomes.count_documents({}) == 0
 
-    assert refused.value.profile_ids == [profile_id]
-    stored = await db.profiles.find_one({"_id": profile_id})
-    assert stored["given_name"] == "Ann"
-    assert "nickname" not in stored
-    assert stored[REVISION] == 2
+
+async def test_a_partition_whose_owner_record_vanished_is_taken_over_again(
+    db: Any, settings: Settings
+) -> None:
+    ownership = PartitionOwnership(db, settings.records_topic)
+    ownership.assigned([2])
+    await ownership.take_over()
+    await db.partition_owners.delete_many({})
+
+    with pytest.raises(PartitionLostError):
+        await ownership.check([2])
+    await ownership.take_over()
+    await ownership.check([2])
 
 
 async def test_creating_a_profile_someone_else_wrote_is_refused(db: Any) -> None:
@@ -134,13 +154,22 @@ def test_a_rewound_batch_is_delivered_again(settings: Settings) -> None:
     ]
 
 
-async def test_a_batch_past_its_deadline_writes_no_profile(db: Any) -> None:
-    applier = BatchApplier(db, _on_zero)
-
-    with pytest.raises(BatchOverdueError):
-        await applier.apply(
-            [_inbound(1, {"email": "c@example.com"})], time.monotonic() - 1
-        )
+async def test_a_batch_past_its_deadline_writes_nothing(
+    db: Any, settings: Settings
+) -> None:
+    producer = create_producer(settings)
+    consumer = create_consumer(settings, settings.consumer_group)
+    worker = Worker(
+        settings, db, consumer, JobEventSender(producer, settings.logs_topic)
+    )
+    try:
+        guard = worker.batch_guard(set(), time.monotonic() - settings.max_batch_seconds)
+        with pytest.raises(BatchOverdueError):
+            await BatchApplier(db, _on_zero).apply(
+                [_inbound(1, {"email": "c@example.com"})], guard
+            )
+    finally:
+        consumer.close()
 
     assert await db.profiles.count_documents({}) == 0
     assert await db.identity_claims.count_documents({}) == 0
