@@ -45,6 +45,10 @@ class JobStore:
             "options": dict(options),
             "progress": Progress().as_document(),
             "production": {"finished": False},
+            # Refreshed by the producing process while it reads the file, and
+            # closed when it is done with it (see producer.heartbeat).
+            "producer_seen_at": now,
+            "producer_done_at": None,
             "created_at": now,
             "started_at": None,
             "finished_at": None,
@@ -85,6 +89,21 @@ class JobStore:
             {"$set": {"status": JobStatus.WAITING_CANCELLATION.value}},
             return_document=ReturnDocument.AFTER,
         )
+
+    async def silent_productions(self, seen_before: datetime) -> list[Document]:
+        """Return unfinished jobs whose producer was last heard of before a time.
+
+        A producer done with its file (whatever its events then say) is not
+        silent, even when the tracker has not read its last events yet.
+        """
+        cursor = self._jobs.find(
+            {
+                "status": {"$in": _UNFINISHED},
+                "producer_done_at": None,
+                "producer_seen_at": {"$lt": seen_before},
+            }
+        )
+        return [report async for report in cursor]
 
     async def record_production(self, job_id: str, counts: Mapping[str, int]) -> None:
         """Store what the producer read and sent, which tells when the job ends."""

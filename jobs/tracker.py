@@ -3,13 +3,15 @@
 Events of one job share a partition of the log topic (they are keyed by job
 id), so one tracker sees them in order. Counts are not added up from events,
 which may arrive twice; they are recounted from the outcomes the workers
-record once per line.
+record once per line. Trackers also end the jobs whose producing process went
+silent (see `producer.heartbeat`), which no event would ever end.
 """
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from confluent_kafka import Consumer, KafkaException, Message
@@ -60,8 +62,61 @@ class JobTracker:
         topic = self._settings.logs_topic
         batch = (_EVENTS_PER_BATCH, self._settings.batch_wait_seconds)
         logger.info("tracker started topic=%s", topic)
-        await consume_batches(self._consumer, topic, batch, self.process, stop)
+        async with asyncio.TaskGroup() as group:
+            group.create_task(
+                consume_batches(self._consumer, topic, batch, self.process, stop)
+            )
+            group.create_task(self._watch_producers(stop))
         logger.info("tracker stopped")
+
+    async def _watch_producers(self, stop: asyncio.Event) -> None:
+        interval = self._settings.producer_timeout_seconds / 3
+        while not stop.is_set():
+            if await self.end_silent_productions(datetime.now(UTC)):
+                await self._report_statuses()
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(interval):
+                    await stop.wait()
+
+    async def end_silent_productions(self, now: datetime) -> list[str]:
+        """End the unfinished jobs whose producer has been silent too long.
+
+        Such a job ends in FAILURE, or CANCELED when its cancellation was asked
+        for, with what was applied so far; records its producer sent before it
+        went silent are still applied, but the rest of its file never will be.
+        """
+        timeout = self._settings.producer_timeout_seconds
+        ended = []
+        for report in await self._store.silent_productions(
+            now - timedelta(seconds=timeout)
+        ):
+            job_id = report["_id"]
+            canceling = report["status"] == JobStatus.WAITING_CANCELLATION
+            status = JobStatus.CANCELED if canceling else JobStatus.FAILURE
+            seen = report["producer_seen_at"]
+            reason = (
+                f"the process producing the job went silent: not heard of since "
+                f"{seen:%Y-%m-%d %H:%M:%S} UTC, {timeout:.0f} s allowed"
+            )
+            counts = await self._store.count_outcomes(job_id)
+            progress = progress_from(report["production"], counts)
+            await self._store.save_progress(job_id, progress)
+            await self._store.finish(job_id, status, now, reason)
+            entry = {
+                "level": "ERROR",
+                "content": f"job {status.value}: {reason}",
+                "date": now,
+                "line": None,
+                "field": None,
+            }
+            await self._store.add_log(f"{job_id}:producer-silent", job_id, entry)
+            logger.warning("job ended job_id=%s reason=%s", job_id, reason)
+            ended.append(job_id)
+        return ended
+
+    async def _report_statuses(self) -> None:
+        for status, count in (await self._store.count_by_status()).items():
+            metrics.JOBS.labels(status).set(count)
 
     async def process(self, messages: Sequence[Message]) -> None:
         """Fold a batch of events, settle the jobs they touched, commit."""
@@ -80,8 +135,7 @@ class JobTracker:
         for job_id in touched:
             await self.settle(job_id)
         await asyncio.to_thread(self._consumer.commit, asynchronous=False)
-        for status, count in (await self._store.count_by_status()).items():
-            metrics.JOBS.labels(status).set(count)
+        await self._report_statuses()
 
     async def handle(self, event: dict[str, Any]) -> None:
         """Apply one event to its job's report and logs."""

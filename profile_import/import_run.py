@@ -16,6 +16,7 @@ from jobs.store import JobStore
 from producer.cancellation import CancellationCheck
 from producer.errors import SourceError
 from producer.file_producer import FileProducer, RecordSink
+from producer.heartbeat import ProducerHeartbeat
 from producer.kafka_output import RecordOutput
 from producer.options import ImportOptions, SourceOptions
 from producer.prediction import PredictionOutput
@@ -31,6 +32,11 @@ _POLL_SECONDS = 0.2
 
 class JobStalledError(ProfileImportError):
     """No record of the job was applied for too long: no worker is running?"""
+
+
+def heartbeat_interval(settings: Settings) -> float:
+    """Return how often a producer stamps its job: several times per timeout."""
+    return settings.producer_timeout_seconds / 6
 
 
 def new_job_id() -> str:
@@ -101,8 +107,8 @@ def start_production(
 def _produce_in_background(
     settings: Settings, path: Path, options: ImportOptions, source: SourceOptions
 ) -> None:
-    # TODO: a broker that cannot be reached leaves the job WAITING; matters
-    # once jobs are started while Kafka is down, when nothing ends them.
+    # A broker that cannot be reached leaves the job WAITING without a word from
+    # its producer: the trackers end it once the producer timeout has passed.
     try:
         ensure_topics(settings)
         produce_file(settings, path, options, source)
@@ -131,7 +137,15 @@ def produce_file(
             else RecordOutput(producer, settings.records_topic)
         )
         canceled = CancellationCheck(client, settings.database, options.job_id)
-        summary = FileProducer(output, events, options, canceled).produce(path, source)
+        heartbeat = ProducerHeartbeat(
+            client,
+            settings.database,
+            options.job_id,
+            heartbeat_interval(settings),
+        )
+        with heartbeat:
+            file_producer = FileProducer(output, events, options, canceled)
+            summary = file_producer.produce(path, source)
     logger.info(
         "file produced job_id=%s lines=%d records=%d rejected=%d",
         options.job_id,

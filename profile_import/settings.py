@@ -39,6 +39,12 @@ class Settings(BaseSettings):
         description="How long a worker may spend on one batch; a slower batch is "
         "given up unwritten and read again, since the group may have moved on.",
     )
+    producer_timeout_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        description="How long a job's producing process may stay silent before "
+        "the job tracker ends the job in FAILURE (or CANCELED, when asked).",
+    )
     batch_size: int = Field(default=500, ge=1)
     batch_wait_seconds: float = Field(default=0.2, gt=0)
     stall_timeout_seconds: float = Field(
