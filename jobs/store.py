@@ -112,6 +112,12 @@ class JobStore:
             {"$set": {"production": {**counts, "finished": True}}},
         )
 
+    async def mark_production_interrupted(self, job_id: str) -> None:
+        """Note that the job's producer went silent before the end of its file."""
+        await self._jobs.update_one(
+            {"_id": job_id}, {"$set": {"production.interrupted": True}}
+        )
+
     async def count_outcomes(self, job_id: str) -> dict[str, int]:
         """Count the job's recorded outcomes, one per line however often applied."""
         return {

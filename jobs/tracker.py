@@ -82,8 +82,8 @@ class JobTracker:
         """End the unfinished jobs whose producer has been silent too long.
 
         Such a job ends in FAILURE, or CANCELED when its cancellation was asked
-        for, with what was applied so far; records its producer sent before it
-        went silent are still applied, but the rest of its file never will be.
+        for. Records its producer sent before it went silent are still applied,
+        and `settle` goes on counting them; the rest of its file never will be.
         """
         timeout = self._settings.producer_timeout_seconds
         ended = []
@@ -98,6 +98,7 @@ class JobTracker:
                 f"the process producing the job went silent: not heard of since "
                 f"{seen:%Y-%m-%d %H:%M:%S} UTC, {timeout:.0f} s allowed"
             )
+            await self._store.mark_production_interrupted(job_id)
             counts = await self._store.count_outcomes(job_id)
             progress = progress_from(report["production"], counts)
             await self._store.save_progress(job_id, progress)
@@ -154,11 +155,19 @@ class JobTracker:
     async def settle(self, job_id: str) -> None:
         """Recount a job's progress and finish it when every record is applied."""
         report = await self._store.get(job_id)
-        if report is None or JobStatus(report["status"]) in FINAL_STATUSES:
+        if report is None:
+            return
+        interrupted = bool(report["production"].get("interrupted"))
+        ended = JobStatus(report["status"]) in FINAL_STATUSES
+        if ended and not interrupted:
             return
         counts = await self._store.count_outcomes(job_id)
         progress = progress_from(report["production"], counts)
         await self._store.save_progress(job_id, progress)
+        if ended:
+            # Ended because its producer went silent: what that producer sent
+            # before is still being applied, and counted as it is.
+            return
         max_errors = report["options"].get("max_errors")
         status = final_status(
             bool(report["production"].get("finished")),

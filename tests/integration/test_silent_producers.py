@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from pymongo import MongoClient
 
+from jobs.report import JobStatus
 from jobs.store import JobStore
 from jobs.tracker import JobTracker
 from producer.heartbeat import ProducerHeartbeat
@@ -43,8 +44,9 @@ async def test_jobs_whose_producer_went_silent_are_ended(
         {"_id": "recent"}, {"$set": {"producer_seen_at": now - timedelta(seconds=1)}}
     )
     consumer = create_consumer(settings, settings.tracker_group)
+    tracker = JobTracker(settings, store, consumer)
     try:
-        ended = await JobTracker(settings, store, consumer).end_silent_productions(now)
+        ended = await tracker.end_silent_productions(now)
     finally:
         consumer.close()
 
@@ -64,6 +66,39 @@ async def test_jobs_whose_producer_went_silent_are_ended(
     assert [(log["level"], log["content"]) for log in logs] == [
         ("ERROR", f"job FAILURE: {silent['error']}")
     ]
+
+
+async def test_records_applied_after_the_end_still_count_for_an_interrupted_job(
+    settings: Settings, db: Any
+) -> None:
+    store = JobStore(db)
+    for job_id in ("silent", "finished"):
+        await _new_job(store, job_id)
+    await store.finish("finished", JobStatus.SUCCESS, CREATED)
+    consumer = create_consumer(settings, settings.tracker_group)
+    tracker = JobTracker(settings, store, consumer)
+    try:
+        late = CREATED + timedelta(seconds=settings.producer_timeout_seconds + 1)
+        assert await tracker.end_silent_productions(late) == ["silent"]
+        for job_id in ("silent", "finished"):
+            await db.record_outcomes.insert_many(
+                [
+                    {"job_id": job_id, "line": 1, "outcome": "created"},
+                    {"job_id": job_id, "line": 2, "outcome": "merged"},
+                ]
+            )
+            await tracker.settle(job_id)
+    finally:
+        consumer.close()
+
+    silent, finished = await store.get("silent"), await store.get("finished")
+    assert silent is not None
+    assert finished is not None
+    assert silent["status"] == "FAILURE"
+    assert silent["production"]["interrupted"] is True
+    assert (silent["progress"]["processed"], silent["progress"]["created"]) == (2, 1)
+    assert finished["status"] == "SUCCESS"
+    assert finished["progress"]["processed"] == 0
 
 
 async def test_a_heartbeat_stamps_its_job_while_it_runs_and_when_done(
