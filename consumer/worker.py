@@ -31,32 +31,42 @@ from schemas import IMPORT_RECORD, SchemaMismatchError
 logger = logging.getLogger(__name__)
 
 
-def next_offsets(messages: Sequence[Message]) -> list[TopicPartition]:
-    """Return, per partition, the offset after the last message of a batch."""
-    last: dict[tuple[str, int], int] = {}
-    for message in messages:
-        topic, partition = message.topic(), message.partition()
-        offset = message.offset()
-        if topic is None or partition is None or offset is None:
-            continue
-        last[(topic, partition)] = max(last.get((topic, partition), -1), offset)
-    return [TopicPartition(t, p, offset + 1) for (t, p), offset in last.items()]
+def _offset_ranges(messages: Sequence[Message]) -> dict[tuple[str, int], range]:
+    """Return, per (topic, partition), the offsets a batch holds, first to last.
 
-
-def first_offsets(messages: Sequence[Message]) -> list[TopicPartition]:
-    """Return, per partition, the offset of the first message of a batch."""
-    first: dict[tuple[str, int], int] = {}
+    Messages without a real offset (end-of-partition events) are left out.
+    """
+    ranges: dict[tuple[str, int], range] = {}
     for message in messages:
         topic, partition = message.topic(), message.partition()
         offset = message.offset()
         if topic is None or partition is None or offset is None or offset < 0:
             continue
-        first[(topic, partition)] = min(first.get((topic, partition), offset), offset)
-    return [TopicPartition(t, p, offset) for (t, p), offset in first.items()]
+        seen = ranges.get((topic, partition), range(offset, offset + 1))
+        ranges[(topic, partition)] = range(
+            min(seen.start, offset), max(seen.stop, offset + 1)
+        )
+    return ranges
+
+
+def next_offsets(messages: Sequence[Message]) -> list[TopicPartition]:
+    """Return, per partition, the offset after the last message of a batch."""
+    return [
+        TopicPartition(t, p, held.stop)
+        for (t, p), held in _offset_ranges(messages).items()
+    ]
+
+
+def first_offsets(messages: Sequence[Message]) -> list[TopicPartition]:
+    """Return, per partition, the offset of the first message of a batch."""
+    return [
+        TopicPartition(t, p, held.start)
+        for (t, p), held in _offset_ranges(messages).items()
+    ]
 
 
 def _partitions_of(messages: Sequence[Message]) -> set[int]:
-    return {p for message in messages if (p := message.partition()) is not None}
+    return {partition for _topic, partition in _offset_ranges(messages)}
 
 
 def rewind(consumer: Consumer, messages: Sequence[Message]) -> None:

@@ -17,7 +17,13 @@ from typing import Any
 from confluent_kafka import Consumer, KafkaException, Message
 
 from jobs.events import JobEventType
-from jobs.report import FINAL_STATUSES, JobStatus, final_status, progress_from
+from jobs.report import (
+    FINAL_STATUSES,
+    JobStatus,
+    Progress,
+    final_status,
+    progress_from,
+)
 from jobs.store import JobStore
 from profile_import import metrics
 from profile_import.kafka import consume_batches
@@ -46,6 +52,17 @@ def _log_entry(event: dict[str, Any]) -> dict[str, Any]:
         "date": event["date"],
         "line": event["line"],
         "field": event["field"],
+    }
+
+
+def _job_entry(level: str, content: str, date: datetime) -> dict[str, Any]:
+    """A log entry about the whole job, not about one of its lines."""
+    return {
+        "level": level,
+        "content": content,
+        "date": date,
+        "line": None,
+        "field": None,
     }
 
 
@@ -99,21 +116,20 @@ class JobTracker:
                 f"{seen:%Y-%m-%d %H:%M:%S} UTC, {timeout:.0f} s allowed"
             )
             await self._store.mark_production_interrupted(job_id)
-            counts = await self._store.count_outcomes(job_id)
-            progress = progress_from(report["production"], counts)
-            await self._store.save_progress(job_id, progress)
+            await self._recount(report)
             await self._store.finish(job_id, status, now, reason)
-            entry = {
-                "level": "ERROR",
-                "content": f"job {status.value}: {reason}",
-                "date": now,
-                "line": None,
-                "field": None,
-            }
+            entry = _job_entry("ERROR", f"job {status.value}: {reason}", now)
             await self._store.add_log(f"{job_id}:producer-silent", job_id, entry)
             logger.warning("job ended job_id=%s reason=%s", job_id, reason)
             ended.append(job_id)
         return ended
+
+    async def _recount(self, report: dict[str, Any]) -> Progress:
+        """Count a job's progress from its recorded outcomes and store it."""
+        counts = await self._store.count_outcomes(report["_id"])
+        progress = progress_from(report["production"], counts)
+        await self._store.save_progress(report["_id"], progress)
+        return progress
 
     async def _report_statuses(self) -> None:
         for status, count in (await self._store.count_by_status()).items():
@@ -161,9 +177,7 @@ class JobTracker:
         ended = JobStatus(report["status"]) in FINAL_STATUSES
         if ended and not interrupted:
             return
-        counts = await self._store.count_outcomes(job_id)
-        progress = progress_from(report["production"], counts)
-        await self._store.save_progress(job_id, progress)
+        progress = await self._recount(report)
         if ended:
             # Ended because its producer went silent: what that producer sent
             # before is still being applied, and counted as it is.
@@ -188,12 +202,6 @@ class JobTracker:
         await self._store.add_log(
             f"{job_id}:finished",
             job_id,
-            {
-                "level": "LOG",
-                "content": f"job {status.value}: {summary}",
-                "date": now,
-                "line": None,
-                "field": None,
-            },
+            _job_entry("LOG", f"job {status.value}: {summary}", now),
         )
         logger.info("job finished job_id=%s status=%s", job_id, status.value)

@@ -34,7 +34,11 @@ def _stop_on_signals(stop: asyncio.Event) -> None:
 async def run_processes(settings: Settings, *, consume: bool, track: bool) -> None:
     """Run the worker and/or tracker roles until SIGINT or SIGTERM."""
     await asyncio.to_thread(ensure_topics, settings)
-    groups = [settings.consumer_group] * consume + [settings.tracker_group] * track
+    groups = []
+    if consume:
+        groups.append(settings.consumer_group)
+    if track:
+        groups.append(settings.tracker_group)
     await asyncio.to_thread(configure_groups, settings, groups)
     metrics.serve_metrics(settings.metrics_host, settings.metrics_port)
     client = connect(settings)
